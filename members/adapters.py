@@ -1,0 +1,40 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import reverse
+from django.utils import translation
+
+from ncg_portal.mail import queue_mail
+
+
+class PortalAccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request):
+        # People join by invitation from the secretariat, never by signing themselves up.
+        return False
+
+    def send_mail(self, template_prefix, email, context):
+        """allauth's emails (password reset and the like) go through our outbox, in the
+        person's own language."""
+        user = context.get("user")
+        language = getattr(user, "preferred_language", None) or translation.get_language() or "en"
+        kind = "account_" + template_prefix.rsplit("/", 1)[-1]
+        context = {**context, "site_name": "NCG portal"}
+        queue_mail(kind=kind, to_email=email, context=context, language=language, person=user)
+
+    def get_login_redirect_url(self, request):
+        # A signed-in person lands in their preferred language.
+        language = getattr(request.user, "preferred_language", "en") or "en"
+        with translation.override(language):
+            return reverse("members:home")
+
+    def post_login(self, request, user, **kwargs):
+        response = super().post_login(request, user, **kwargs)
+        if response is not None and user.preferred_language:
+            from django.conf import settings
+
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                user.preferred_language,
+                max_age=365 * 24 * 3600,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response

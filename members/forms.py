@@ -1,0 +1,172 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from .models import Language, Membership, Organisation, Person, Role
+
+LANGUAGE_CHOICES = [(Language.ENGLISH, "English"), (Language.WELSH, "Cymraeg")]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs={"class": "govuk-input--width-10", **(attrs or {})}, format="%Y-%m-%d"
+        )
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class InvitationForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(
+        label=_("Email address"),
+        help_text=_("The invitation is sent to this address. It is also how they will sign in."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    post_nominals = forms.CharField(
+        label=_("Post-nominals"), max_length=50, required=False, help_text=_("For example, CBE")
+    )
+    job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
+    role = forms.ChoiceField(
+        label=_("Role in the group"), choices=Role.choices, widget=forms.RadioSelect
+    )
+    organisation = OrganisationChoiceField(
+        label=_("Organisation represented"),
+        queryset=Organisation.objects.all(),
+        required=False,
+        empty_label=_("None"),
+    )
+    position_en = forms.CharField(
+        label=_("Position in English"),
+        max_length=250,
+        required=False,
+        help_text=_(
+            "How the group lists them, for example Leader of Carmarthenshire County Council"
+        ),
+    )
+    position_cy = forms.CharField(label=_("Position in Welsh"), max_length=250, required=False)
+    preferred_language = forms.ChoiceField(
+        label=_("Language for emails and pages"),
+        choices=LANGUAGE_CHOICES,
+        initial=Language.ENGLISH,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, group, **kwargs):
+        self.group = group
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if Membership.objects.filter(
+            group=self.group, person__email__iexact=email, ends_on__isnull=True
+        ).exists():
+            raise forms.ValidationError(_("This person is already a member of this group."))
+        return email
+
+
+class MembershipForm(forms.ModelForm):
+    organisation = OrganisationChoiceField(
+        label=_("Organisation represented"),
+        queryset=Organisation.objects.all(),
+        required=False,
+        empty_label=_("None"),
+    )
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=250,
+        help_text=_("Recorded in the audit trail"),
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["role", "organisation", "position_en", "position_cy", "starts_on", "ends_on"]
+        widgets = {"role": forms.RadioSelect, "starts_on": DateInput, "ends_on": DateInput}
+        labels = {
+            "position_en": _("Position in English"),
+            "position_cy": _("Position in Welsh"),
+            "starts_on": _("Start date"),
+            "ends_on": _("End date"),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error(
+                "ends_on", _("The end date must be the same as or after the start date.")
+            )
+        return cleaned
+
+
+class EndMembershipForm(forms.Form):
+    ends_on = forms.DateField(label=_("Last day of membership"), widget=DateInput)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=250, help_text=_("Recorded in the audit trail")
+    )
+
+    def __init__(self, *args, membership, **kwargs):
+        self.membership = membership
+        super().__init__(*args, **kwargs)
+
+    def clean_ends_on(self):
+        ends_on = self.cleaned_data["ends_on"]
+        if ends_on < self.membership.starts_on:
+            raise forms.ValidationError(
+                _("The last day must be on or after the day the membership started.")
+            )
+        return ends_on
+
+
+class ProfileForm(forms.ModelForm):
+    preferred_language = forms.ChoiceField(
+        label=_("Language for emails and pages"), choices=LANGUAGE_CHOICES, widget=forms.RadioSelect
+    )
+
+    class Meta:
+        model = Person
+        fields = ["full_name", "post_nominals", "job_title", "preferred_language"]
+        labels = {
+            "full_name": _("Full name"),
+            "post_nominals": _("Post-nominals"),
+            "job_title": _("Job title"),
+        }
+
+
+class SetPasswordForm(forms.Form):
+    password1 = forms.CharField(
+        label=_("Create a password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters. Avoid common words and your name."),
+    )
+    password2 = forms.CharField(
+        label=_("Confirm your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, person, **kwargs):
+        self.person = person
+        super().__init__(*args, **kwargs)
+
+    def clean_password2(self):
+        p1, p2 = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
+        if p1 and p2 and p1 != p2:
+            raise forms.ValidationError(_("The two passwords do not match."))
+        return p2
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password1")
+        if password:
+            try:
+                password_validation.validate_password(password, self.person)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -1,0 +1,73 @@
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from members import demo_content as demo
+from members.models import Group, Membership, Organisation, Person, Phase, Workstream
+
+
+class Command(BaseCommand):
+    help = "Create the National Coherence Group demo data. Safe to repeat: adds only what is missing."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        group_fields = {k: v for k, v in demo.NCG.items() if k != "slug"}
+        group, created = Group.objects.get_or_create(slug=demo.NCG["slug"], defaults=group_fields)
+        organisations = {}
+        for key, (name_en, name_cy) in demo.ORGANISATIONS.items():
+            organisations[key], _ = Organisation.objects.get_or_create(
+                name_en=name_en, defaults={"name_cy": name_cy}
+            )
+        for number, title_en, title_cy in demo.WORKSTREAMS:
+            Workstream.objects.get_or_create(
+                group=group, number=number, defaults={"title_en": title_en, "title_cy": title_cy}
+            )
+        for name_en, name_cy, starts_on, ends_on in demo.PHASES:
+            Phase.objects.get_or_create(
+                group=group,
+                name_en=name_en,
+                defaults={"name_cy": name_cy, "starts_on": starts_on, "ends_on": ends_on},
+            )
+        for local, full_name, post_nominals, role, org, pos_en, pos_cy, lang in demo.PEOPLE:
+            email = f"{local}@example.org"
+            person = Person.objects.filter(email=email).first()
+            if person is None:
+                person = Person(
+                    email=email,
+                    full_name=full_name,
+                    post_nominals=post_nominals,
+                    job_title=pos_en,
+                    preferred_language=lang,
+                )
+                if local in demo.DEMO_LOGINS:
+                    person.set_password(demo.DEMO_PASSWORD)
+                else:
+                    person.set_unusable_password()
+                person._change_reason = "Demo data"
+                person.save()
+            if not Membership.objects.filter(person=person, group=group).exists():
+                membership = Membership(
+                    person=person,
+                    group=group,
+                    role=role,
+                    organisation=organisations.get(org),
+                    position_en=pos_en if role != "chair" else "",
+                    position_cy=pos_cy if role != "chair" else "",
+                    starts_on=group.starts_on,
+                )
+                membership._change_reason = "Demo data"
+                membership.save()
+            if local in demo.DEMO_LOGINS and role in ("chair", "secretariat"):
+                if not Authenticator.objects.filter(
+                    user=person, type=Authenticator.Type.TOTP
+                ).exists():
+                    TOTP.activate(person, demo.DEMO_TOTP_SECRET)
+                    RecoveryCodes.activate(person)
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo data ready: the National Coherence Group (ncg)"
+                + (" created." if created else " was already there; nothing was changed.")
+            )
+        )

@@ -1,0 +1,199 @@
+"""Every write to groups, people and memberships goes through these functions."""
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from ncg_portal.mail import queue_mail
+
+from .models import Invitation, Membership, Person
+
+
+class MembershipError(Exception):
+    """A change that would leave the membership records inconsistent."""
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _with_reason(obj, reason):
+    obj._change_reason = reason
+    return obj
+
+
+@transaction.atomic
+def invite_person(
+    *,
+    group,
+    invited_by,
+    email,
+    full_name,
+    role,
+    organisation=None,
+    position_en="",
+    position_cy="",
+    preferred_language="en",
+    post_nominals="",
+    job_title="",
+    starts_on=None,
+):
+    """Create (or find) the person, give them a membership and email them an invitation link.
+
+    Returns the invitation; the raw token exists only in the email.
+    """
+    email = email.strip().lower()
+    person = Person.objects.filter(email__iexact=email).first()
+    if person is None:
+        person = Person(
+            email=email,
+            full_name=full_name,
+            post_nominals=post_nominals,
+            job_title=job_title,
+            preferred_language=preferred_language,
+        )
+        person.set_unusable_password()
+        _with_reason(person, f"Invited to {group.slug}").save()
+    if Membership.objects.filter(person=person, group=group, ends_on__isnull=True).exists():
+        raise MembershipError("already_member")
+    add_membership(
+        group=group,
+        person=person,
+        role=role,
+        organisation=organisation,
+        position_en=position_en,
+        position_cy=position_cy,
+        starts_on=starts_on or timezone.localdate(),
+        reason=f"Invited by {invited_by.email}",
+    )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        person=person,
+        group=group,
+        invited_by=invited_by,
+        token_hash=hash_token(token),
+        expires_at=timezone.now() + datetime.timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    language = person.preferred_language
+    with translation.override(language):
+        path = reverse("members:accept_invitation", kwargs={"token": token})
+    queue_mail(
+        kind="invitation",
+        to_email=person.email,
+        language=language,
+        person=person,
+        group=group,
+        context={
+            "person": person,
+            "group": group,
+            "invited_by": invited_by,
+            "role": Membership(role=role).get_role_display,
+            "accept_url": settings.SITE_URL + path,
+            "has_account": person.has_usable_password(),
+            "expires_at": invitation.expires_at,
+        },
+    )
+    return invitation
+
+
+def find_invitation(token):
+    """The invitation for a token, or None when the token is unknown."""
+    return (
+        Invitation.objects.select_related("person", "group")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+@transaction.atomic
+def accept_invitation(*, invitation, password):
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_usable:
+        raise MembershipError("invitation_unusable")
+    person = invitation.person
+    person.set_password(password)
+    person.is_active = True
+    _with_reason(person, "Accepted an invitation and set a password").save()
+    invitation.accepted_at = timezone.now()
+    _with_reason(invitation, "Accepted").save()
+    return person
+
+
+@transaction.atomic
+def mark_invitation_accepted(*, invitation):
+    """For a person who already has a password: the invitation is used, nothing else changes."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.is_usable:
+        invitation.accepted_at = timezone.now()
+        _with_reason(invitation, "Accepted by a person with an account").save()
+    return invitation
+
+
+@transaction.atomic
+def add_membership(
+    *,
+    group,
+    person,
+    role,
+    organisation=None,
+    position_en="",
+    position_cy="",
+    starts_on,
+    ends_on=None,
+    reason="",
+):
+    if group.is_closed:
+        raise MembershipError("group_closed")
+    if (
+        ends_on is None
+        and Membership.objects.filter(person=person, group=group, ends_on__isnull=True).exists()
+    ):
+        raise MembershipError("already_member")
+    membership = Membership(
+        group=group,
+        person=person,
+        role=role,
+        organisation=organisation,
+        position_en=position_en,
+        position_cy=position_cy,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    _with_reason(membership, reason or "Membership added").save()
+    return membership
+
+
+@transaction.atomic
+def update_membership(*, membership, reason="", **changes):
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.group.is_closed:
+        raise MembershipError("group_closed")
+    for field, value in changes.items():
+        setattr(membership, field, value)
+    _with_reason(membership, reason or "Membership changed").save()
+    return membership
+
+
+@transaction.atomic
+def end_membership(*, membership, ends_on, reason=""):
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.group.is_closed:
+        raise MembershipError("group_closed")
+    if ends_on < membership.starts_on:
+        raise MembershipError("ends_before_start")
+    membership.ends_on = ends_on
+    _with_reason(membership, reason or "Membership ended").save()
+    return membership
+
+
+@transaction.atomic
+def update_profile(*, person, reason="Profile updated", **changes):
+    for field, value in changes.items():
+        setattr(person, field, value)
+    _with_reason(person, reason).save()
+    return person

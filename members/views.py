@@ -1,0 +1,254 @@
+from allauth.account.utils import perform_login
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from . import services
+from .forms import EndMembershipForm, InvitationForm, MembershipForm, ProfileForm, SetPasswordForm
+from .models import Group, Membership, Organisation, Role
+from .permissions import (
+    can_manage_membership,
+    current_roles,
+    get_group_for,
+    get_managed_group,
+    requires_mfa,
+)
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        groups = Group.objects.all().order_by("name_en")
+        return render(request, "members/home_public.html", {"groups": groups, "nav": "public"})
+    groups = list(Group.objects.visible_to(request.user).order_by("name_en"))
+    if len(groups) == 1:
+        return redirect("members:dashboard", groups[0].slug)
+    return render(request, "members/home.html", {"groups": groups, "nav": "home"})
+
+
+@login_required
+@require_GET
+def switch_group(request):
+    group = get_group_for(request.user, request.GET.get("group", ""))
+    return redirect("members:dashboard", group.slug)
+
+
+def _group_context(request, group, nav):
+    roles = current_roles(request.user, group)
+    return {
+        "group": group,
+        "member_view": True,
+        "nav": nav,
+        "my_roles": roles,
+        "can_manage": can_manage_membership(request.user, group),
+    }
+
+
+@login_required
+def dashboard(request, slug):
+    group = get_group_for(request.user, slug)
+    today = timezone.localdate()
+    context = _group_context(request, group, "dashboard")
+    context.update(
+        my_memberships=Membership.objects.current()
+        .filter(person=request.user, group=group)
+        .select_related("organisation"),
+        phases=list(group.phases.all()),
+        current_phase=group.phases.filter(starts_on__lte=today)
+        .exclude(ends_on__lt=today)
+        .order_by("-starts_on")
+        .first(),
+        workstreams=group.workstreams.all(),
+        member_count=group.memberships.current().filter(role__in=Membership.VOTING_ROLES).count(),
+        quorum=group.quorum(),
+    )
+    return render(request, "members/dashboard.html", context)
+
+
+@login_required
+def members_list(request, slug):
+    group = get_group_for(request.user, slug)
+    context = _group_context(request, group, "members")
+    current = (
+        group.memberships.current().select_related("person", "organisation").ordered_for_display()
+    )
+    context["memberships"] = current
+    if context["can_manage"]:
+        context["past_memberships"] = (
+            group.memberships.exclude(pk__in=current.values("pk"))
+            .select_related("person", "organisation")
+            .order_by("-ends_on", "person__full_name")
+        )
+    return render(request, "members/members_list.html", context)
+
+
+@login_required
+def invite(request, slug):
+    group = get_managed_group(request.user, slug)
+    form = InvitationForm(request.POST or None, group=group)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invite_person(group=group, invited_by=request.user, **form.cleaned_data)
+        except services.MembershipError:
+            form.add_error("email", _("This person is already a member of this group."))
+        else:
+            messages.success(
+                request,
+                _("%(name)s has been invited. The invitation email is on its way.")
+                % {"name": form.cleaned_data["full_name"]},
+            )
+            return redirect("members:members", group.slug)
+    context = _group_context(request, group, "members")
+    context.update(form=form, invitation_days=settings.INVITATION_VALID_DAYS)
+    return render(request, "members/invite.html", context)
+
+
+def _managed_membership(request, slug, pk):
+    group = get_managed_group(request.user, slug)
+    membership = get_object_or_404(Membership.objects.select_related("person"), pk=pk, group=group)
+    return group, membership
+
+
+@login_required
+def membership_edit(request, slug, pk):
+    group, membership = _managed_membership(request, slug, pk)
+    form = MembershipForm(request.POST or None, instance=membership)
+    if request.method == "POST" and form.is_valid():
+        changes = {f: form.cleaned_data[f] for f in MembershipForm.Meta.fields}
+        # Reload the stored row: the form has already written its values onto `membership`.
+        stored = Membership.objects.get(pk=membership.pk)
+        services.update_membership(membership=stored, reason=form.cleaned_data["reason"], **changes)
+        messages.success(request, _("The membership has been updated."))
+        return redirect("members:members", group.slug)
+    context = _group_context(request, group, "members")
+    context.update(form=form, membership=membership)
+    return render(request, "members/membership_edit.html", context)
+
+
+@login_required
+def membership_end(request, slug, pk):
+    group, membership = _managed_membership(request, slug, pk)
+    if membership.ends_on is not None:
+        raise Http404
+    form = EndMembershipForm(
+        request.POST or None, membership=membership, initial={"ends_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.end_membership(
+            membership=membership,
+            ends_on=form.cleaned_data["ends_on"],
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(
+            request,
+            _("%(name)s's membership has been ended.") % {"name": membership.person.display_name},
+        )
+        return redirect("members:members", group.slug)
+    context = _group_context(request, group, "members")
+    context.update(form=form, membership=membership)
+    return render(request, "members/membership_end.html", context)
+
+
+@login_required
+def profile(request):
+    memberships = (
+        Membership.objects.filter(person=request.user)
+        .select_related("group", "organisation")
+        .order_by("-starts_on")
+    )
+    return render(
+        request,
+        "members/profile.html",
+        {
+            "nav": "profile",
+            "memberships": memberships,
+            "mfa_enabled": is_mfa_enabled(request.user),
+            "mfa_required": requires_mfa(request.user),
+        },
+    )
+
+
+@login_required
+def profile_edit(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        person = services.update_profile(
+            person=request.user.__class__.objects.get(pk=request.user.pk), **form.cleaned_data
+        )
+        translation.activate(person.preferred_language)
+        messages.success(request, _("Your profile has been updated."))
+        response = redirect("members:profile")
+        response.set_cookie("django_language", person.preferred_language, samesite="Lax")
+        return response
+    return render(request, "members/profile_edit.html", {"nav": "profile", "form": form})
+
+
+def accept_invitation(request, token):
+    invitation = services.find_invitation(token)
+    if invitation is None or not invitation.is_usable:
+        status = "used" if invitation and invitation.accepted_at else "expired"
+        if invitation is None:
+            status = "unknown"
+        return render(
+            request,
+            "members/invitation_unusable.html",
+            {"status": status},
+            status=410 if invitation else 404,
+        )
+    person = invitation.person
+    if person.has_usable_password():
+        # Already has an account (invited to a second group): nothing to set, just sign in.
+        services.mark_invitation_accepted(invitation=invitation)
+        messages.success(
+            request,
+            _("You have joined %(group)s. Sign in to continue.") % {"group": invitation.group.name},
+        )
+        return redirect("account_login")
+    form = SetPasswordForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        person = services.accept_invitation(
+            invitation=invitation, password=form.cleaned_data["password1"]
+        )
+        with translation.override(person.preferred_language):
+            if requires_mfa(person):
+                next_url = reverse("mfa_index")
+            else:
+                next_url = reverse("members:dashboard", args=[invitation.group.slug])
+        return perform_login(request, person, redirect_url=next_url)
+    return render(
+        request,
+        "members/accept_invitation.html",
+        {"form": form, "invitation": invitation, "person": person},
+    )
+
+
+def public_groups(request):
+    groups = Group.objects.all().order_by("name_en")
+    return render(request, "members/public_groups.html", {"groups": groups, "nav": "public"})
+
+
+def public_group(request, slug):
+    group = get_object_or_404(Group, slug=slug)
+    memberships = (
+        group.memberships.current()
+        .exclude(role=Role.SECRETARIAT)
+        .select_related("person", "organisation")
+        .ordered_for_display()
+    )
+    organisations = Organisation.objects.filter(memberships__in=memberships).distinct()
+    return render(
+        request,
+        "members/public_group.html",
+        {
+            "group": group,
+            "memberships": memberships,
+            "organisations": organisations,
+            "nav": "public",
+        },
+    )

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.urls import translate_url
+
+from ncg_portal.i18n import current_language
+
+
+def portal(request):
+    """Service name, the language switch targets and the groups for the switcher."""
+    here = request.get_full_path()
+    lang = current_language()
+    context = {
+        "service_name": settings.SERVICE_NAME,
+        "language_links": [
+            {"code": code, "name": name, "url": translate_url(here, code), "current": code == lang}
+            for code, name in settings.LANGUAGES
+        ],
+    }
+    match = getattr(request, "resolver_match", None)
+    url_name = match.url_name if match else ""
+    if url_name == "account_login":
+        context["nav"] = "signin"
+    elif url_name and url_name.startswith(("account_", "mfa_")):
+        context["nav"] = "profile"
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        from members.models import Group
+
+        # Evaluated lazily in the template, once.
+        context["my_groups"] = Group.objects.visible_to(user).order_by("name_en")
+    return context

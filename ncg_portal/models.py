@@ -1,0 +1,49 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class OutgoingMail(models.Model):
+    """One email to one recipient, written in the same transaction as the change that caused it.
+
+    The worker sends it (`ncg_portal.tasks.send_outgoing_mail`); nothing is sent from a request.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        WITHHELD = "withheld", "Withheld"
+
+    MAX_ATTEMPTS = 5
+
+    kind = models.CharField(max_length=50, help_text="Which template made it, e.g. invitation")
+    group = models.ForeignKey(
+        "members.Group", on_delete=models.PROTECT, null=True, blank=True, related_name="mails"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mails",
+    )
+    to_email = models.EmailField()
+    language = models.CharField(max_length=2, default="en")
+    subject = models.CharField(max_length=998)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["body_text", "body_html"])
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.kind} to {self.to_email} ({self.status})"

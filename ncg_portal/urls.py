@@ -1,0 +1,24 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.login = secure_admin_login(admin.site.login)  # allauth's rate limits and MFA for admin
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+]
+
+urlpatterns += i18n_patterns(
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("", include("members.urls")),
+    prefix_default_language=True,
+)
+
+handler404 = "ncg_portal.views.page_not_found"
+handler500 = "ncg_portal.views.server_error"
