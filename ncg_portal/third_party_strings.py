@@ -13,6 +13,7 @@ use. Check the list again when upgrading allauth. Nothing imports this module.
 """
 
 from django.utils.translation import gettext_noop as _
+from django.utils.translation import ngettext_noop
 
 STRINGS = [
     # account/adapter.py
@@ -76,5 +77,33 @@ STRINGS = [
     _("Passwordless"),
     _(
         "Enabling passwordless operation allows you to sign in using just this key, but imposes additional requirements such as biometrics or PIN protection."  # noqa: E501
+    ),
+]
+
+# Django's own messages that portal forms show, where Django's Welsh catalogue is missing or
+# weak. Our catalogue comes first in LOCALE_PATHS, so these translations win.
+DJANGO_STRINGS = [
+    _("This field is required."),
+    _("Enter a valid email address."),
+    _("Enter a valid date."),
+    _("Select a valid choice. %(value)s is not one of the available choices."),
+    _("Select a valid choice. That choice is not one of the available choices."),
+    ngettext_noop(
+        "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
+        "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+    ),
+    _("The password is too similar to the %(verbose_name)s."),
+    _("This password is too common."),
+    _("Your password can’t be a commonly used password."),
+    _("This password is entirely numeric."),
+    _("Your password can’t be entirely numeric."),
+    _("Your password can’t be too similar to your other personal information."),
+    ngettext_noop(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+    ),
+    ngettext_noop(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
     ),
 ]

@@ -1,0 +1,138 @@
+"""Named people for every kind of visitor, as healthchecks does: an outsider (member of another
+group), an observer, a member, the chair and a secretariat officer of the NCG."""
+
+import datetime
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP
+from django.test import Client
+
+from members.models import Group, Membership, Organisation, Person, Phase, Role, Workstream
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_group(slug, name_en, name_cy, **extra):
+    return Group.objects.create(
+        slug=slug,
+        name_en=name_en,
+        name_cy=name_cy,
+        terms_of_reference_en=f"The terms of reference of {name_en}.",
+        terms_of_reference_cy=f"Cylch gorchwyl {name_cy}.",
+        advises_en="Cabinet Secretary for Education",
+        advises_cy="Ysgrifennydd y Cabinet dros Addysg",
+        starts_on=datetime.date(2024, 1, 31),
+        **extra,
+    )
+
+
+def make_person(email, name, *, role=None, group=None, language="en", totp=False, org=None):
+    person = Person.objects.create_user(
+        email, PASSWORD, full_name=name, preferred_language=language
+    )
+    if group is not None:
+        Membership.objects.create(
+            person=person,
+            group=group,
+            role=role,
+            organisation=org,
+            starts_on=datetime.date(2024, 1, 31),
+        )
+    if totp:
+        TOTP.activate(person, TOTP_SECRET)
+    return person
+
+
+@pytest.fixture
+def ncg(db):
+    group = make_group(
+        "ncg",
+        "National Coherence Group",
+        "Grŵp Cydlyniant Cenedlaethol",
+        mode_of_operation_en="Meetings may be in person, online or both.",
+        mode_of_operation_cy="Gall cyfarfodydd fod wyneb yn wyneb, ar-lein neu'r ddau.",
+    )
+    Workstream.objects.create(group=group, number=1, title_en="Local", title_cy="Lleol")
+    Phase.objects.create(
+        group=group,
+        name_en="Transition",
+        name_cy="Pontio",
+        starts_on=datetime.date(2025, 4, 1),
+        ends_on=datetime.date(2025, 8, 31),
+    )
+    return group
+
+
+@pytest.fixture
+def other_group(db):
+    return make_group("other", "Other Advisory Group", "Grŵp Cynghori Arall")
+
+
+@pytest.fixture
+def estyn(db):
+    return Organisation.objects.create(name_en="Estyn", name_cy="Estyn")
+
+
+@pytest.fixture
+def member(ncg, estyn):
+    return make_person("owen@example.org", "Owen Evans", role=Role.MEMBER, group=ncg, org=estyn)
+
+
+@pytest.fixture
+def welsh_member(ncg):
+    return make_person("dafydd@example.org", "Dafydd Gibbard", role=Role.MEMBER, group=ncg, language="cy")
+
+
+@pytest.fixture
+def observer(ncg):
+    return make_person("observer@example.org", "Olwen Observer", role=Role.OBSERVER, group=ncg)
+
+
+@pytest.fixture
+def chair(ncg):
+    return make_person("chair@example.org", "Kirsty Williams", role=Role.CHAIR, group=ncg, totp=True)
+
+
+@pytest.fixture
+def secretariat(ncg):
+    return make_person(
+        "secretariat@example.org", "Rhian Officer", role=Role.SECRETARIAT, group=ncg, totp=True
+    )
+
+
+@pytest.fixture
+def outsider(other_group):
+    return make_person("outsider@example.org", "Oscar Outsider", role=Role.MEMBER, group=other_group)
+
+
+def client_for(person):
+    client = Client()
+    if person is not None:
+        client.force_login(person)
+    return client
+
+
+@pytest.fixture
+def as_member(member):
+    return client_for(member)
+
+
+@pytest.fixture
+def as_secretariat(secretariat):
+    return client_for(secretariat)
+
+
+@pytest.fixture
+def as_chair(chair):
+    return client_for(chair)
+
+
+@pytest.fixture
+def as_outsider(outsider):
+    return client_for(outsider)
+
+
+@pytest.fixture
+def as_observer(observer):
+    return client_for(observer)
