@@ -9,7 +9,9 @@ from members.models import Group, Membership, Organisation, Person, Phase, Works
 
 
 class Command(BaseCommand):
-    help = "Create the National Coherence Group demo data. Safe to repeat: adds only what is missing."
+    help = (
+        "Create the National Coherence Group demo data. Safe to repeat: adds only what is missing."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -38,7 +40,7 @@ class Command(BaseCommand):
                     email=email,
                     full_name=full_name,
                     post_nominals=post_nominals,
-                    job_title=pos_en,
+                    job_title="",
                     preferred_language=lang,
                 )
                 if local in demo.DEMO_LOGINS:
