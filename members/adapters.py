@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.urls import reverse
 from django.utils import translation
 
@@ -38,3 +39,20 @@ class PortalAccountAdapter(DefaultAccountAdapter):
                 secure=settings.SESSION_COOKIE_SECURE,
             )
         return response
+
+
+class PortalMFAAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator):
+        """Secretariat officers and chairs may not switch off their last second factor."""
+        from allauth.mfa.models import Authenticator
+
+        from .permissions import requires_mfa
+
+        if not requires_mfa(authenticator.user):
+            return True
+        others = (
+            Authenticator.objects.filter(user_id=authenticator.user_id)
+            .exclude(pk=authenticator.pk)
+            .exclude(type=Authenticator.Type.RECOVERY_CODES)
+        )
+        return others.exists()

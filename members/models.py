@@ -330,3 +330,14 @@ class Invitation(models.Model):
     @property
     def is_usable(self):
         return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+# Second factors added or removed are part of the audit trail too (their secrets are not).
+def _register_authenticator_history():
+    from allauth.mfa.models import Authenticator
+    from simple_history import register
+
+    register(Authenticator, app="members", excluded_fields=["data"])
+
+
+_register_authenticator_history()

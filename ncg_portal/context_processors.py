@@ -4,6 +4,18 @@ from django.urls import translate_url
 from ncg_portal.i18n import current_language
 
 
+def _switch_language(path, code):
+    """The same page in the other language. translate_url() leaves a path it cannot resolve
+    (a 404 page) unchanged, so swap the language prefix ourselves then."""
+    url = translate_url(path, code)
+    if url == path:
+        for other, _name in settings.LANGUAGES:
+            prefix = f"/{other}/"
+            if path.startswith(prefix):
+                return f"/{code}/" + path[len(prefix) :]
+    return url
+
+
 def portal(request):
     """Service name, the language switch targets and the groups for the switcher."""
     here = request.get_full_path()
@@ -11,7 +23,12 @@ def portal(request):
     context = {
         "service_name": settings.SERVICE_NAME,
         "language_links": [
-            {"code": code, "name": name, "url": translate_url(here, code), "current": code == lang}
+            {
+                "code": code,
+                "name": name,
+                "url": _switch_language(here, code),
+                "current": code == lang,
+            }
             for code, name in settings.LANGUAGES
         ],
     }

@@ -81,7 +81,9 @@ def member(ncg, estyn):
 
 @pytest.fixture
 def welsh_member(ncg):
-    return make_person("dafydd@example.org", "Dafydd Gibbard", role=Role.MEMBER, group=ncg, language="cy")
+    return make_person(
+        "dafydd@example.org", "Dafydd Gibbard", role=Role.MEMBER, group=ncg, language="cy"
+    )
 
 
 @pytest.fixture
@@ -91,7 +93,9 @@ def observer(ncg):
 
 @pytest.fixture
 def chair(ncg):
-    return make_person("chair@example.org", "Kirsty Williams", role=Role.CHAIR, group=ncg, totp=True)
+    return make_person(
+        "chair@example.org", "Kirsty Williams", role=Role.CHAIR, group=ncg, totp=True
+    )
 
 
 @pytest.fixture
@@ -103,7 +107,9 @@ def secretariat(ncg):
 
 @pytest.fixture
 def outsider(other_group):
-    return make_person("outsider@example.org", "Oscar Outsider", role=Role.MEMBER, group=other_group)
+    return make_person(
+        "outsider@example.org", "Oscar Outsider", role=Role.MEMBER, group=other_group
+    )
 
 
 def client_for(person):

@@ -58,7 +58,16 @@ def test_membership_edit_and_end_pages(visitor, member):
 
 @pytest.mark.parametrize("visitor", VISITORS, indirect=True)
 @pytest.mark.parametrize(
-    "url", ["/en/", "/cy/", "/en/groups/", "/en/groups/ncg/", "/cy/groups/ncg/", "/en/accessibility/", "/cy/privacy/"]
+    "url",
+    [
+        "/en/",
+        "/cy/",
+        "/en/groups/",
+        "/en/groups/ncg/",
+        "/cy/groups/ncg/",
+        "/en/accessibility/",
+        "/cy/privacy/",
+    ],
 )
 def test_public_pages_answer_everyone(visitor, url):
     who, client = visitor
@@ -72,7 +81,12 @@ def test_another_groups_objects_answer_404(as_secretariat, outsider, other_group
     assert as_secretariat.get(f"/en/g/ncg/members/{foreign.pk}/edit/").status_code == 404
     assert as_secretariat.get(f"/en/g/other/members/{foreign.pk}/edit/").status_code == 404
     assert as_secretariat.get("/en/g/other/").status_code == 404
-    assert as_secretariat.post(f"/en/g/ncg/members/{foreign.pk}/end/", {"ends_on": "2026-01-01", "reason": "x"}).status_code == 404
+    assert (
+        as_secretariat.post(
+            f"/en/g/ncg/members/{foreign.pk}/end/", {"ends_on": "2026-01-01", "reason": "x"}
+        ).status_code
+        == 404
+    )
     foreign.refresh_from_db()
     assert foreign.ends_on is None
 

@@ -56,7 +56,13 @@ def test_catalogue_holds_every_string_in_the_code(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     stats = subprocess.run(
-        ["msgfmt", "--statistics", "-o", os.devnull, str(tmp_path / "locale/cy/LC_MESSAGES/django.po")],
+        [
+            "msgfmt",
+            "--statistics",
+            "-o",
+            os.devnull,
+            str(tmp_path / "locale/cy/LC_MESSAGES/django.po"),
+        ],
         capture_output=True,
         text=True,
     ).stderr
@@ -73,7 +79,11 @@ def test_healthz_answers_200_with_database(client):
 
 def test_healthz_answers_503_without_database():
     """A separate process pointed at a database server that does not answer."""
-    env = {**os.environ, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none", "DB_CONN_MAX_AGE": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+        "DB_CONN_MAX_AGE": "0",
+    }
     code = (
         "import django; django.setup();"
         "from django.test import Client;"
@@ -100,8 +110,16 @@ def test_strict_csp_and_one_h1(client, ncg, url):
 
 def test_deploy_check_is_clean_with_production_settings():
     env = {
-        k: v for k, v in os.environ.items()
-        if k not in ("DEBUG", "SECURE_SSL_REDIRECT", "SECURE_COOKIES", "STATIC_MANIFEST")
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in (
+            "DEBUG",
+            "SECURE_SSL_REDIRECT",
+            "SECURE_COOKIES",
+            "STATIC_MANIFEST",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        )
     }
     env.update(
         {
@@ -137,11 +155,21 @@ def test_seed_demo_twice_changes_nothing():
     from members.models import Group, Membership, Person
 
     call_command("seed_demo", verbosity=0)
-    counts = (Group.objects.count(), Person.objects.count(), Membership.objects.count(),
-              Person.history.count(), Membership.history.count())
+    counts = (
+        Group.objects.count(),
+        Person.objects.count(),
+        Membership.objects.count(),
+        Person.history.count(),
+        Membership.history.count(),
+    )
     call_command("seed_demo", verbosity=0)
-    assert counts == (Group.objects.count(), Person.objects.count(), Membership.objects.count(),
-                      Person.history.count(), Membership.history.count())
+    assert counts == (
+        Group.objects.count(),
+        Person.objects.count(),
+        Membership.objects.count(),
+        Person.history.count(),
+        Membership.history.count(),
+    )
     ncg = Group.objects.get(slug="ncg")
     assert ncg.memberships.filter(role="member").count() == 7
     assert ncg.workstreams.count() == 3
@@ -152,9 +180,17 @@ def test_seed_demo_twice_changes_nothing():
 def test_public_ncg_page_shows_the_seed(client):
     call_command("seed_demo", verbosity=0)
     html = client.get("/en/groups/ncg/").content.decode()
-    for text in ("National Coherence Group", "Kirsty Williams CBE", "Councillor Darren Price",
-                 "Leader of Carmarthenshire County Council", "Owen Evans", "HMCI Estyn",
-                 "Cabinet Secretary for Education", "Mode of operation", "termly"):
+    for text in (
+        "National Coherence Group",
+        "Kirsty Williams CBE",
+        "Councillor Darren Price",
+        "Leader of Carmarthenshire County Council",
+        "Owen Evans",
+        "HMCI Estyn",
+        "Cabinet Secretary for Education",
+        "Mode of operation",
+        "termly",
+    ):
         assert text in html, text
     welsh = client.get("/cy/groups/ncg/").content.decode()
     assert "Grŵp Cydlyniant Cenedlaethol" in welsh and 'lang="cy"' in welsh

@@ -57,11 +57,16 @@ def test_accept_invitation_sets_password_once(ncg, secretariat):
 
 def test_expired_invitation_cannot_be_used(ncg, secretariat, client):
     invitation = invite(ncg, secretariat)
-    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - datetime.timedelta(days=1))
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(days=1)
+    )
     token = token_from(OutgoingMail.objects.get(kind="invitation"))
     response = client.get(f"/en/invitation/{token}/")
     assert response.status_code == 410
-    response = client.post(f"/en/invitation/{token}/", {"password1": "a-long-new-password-1", "password2": "a-long-new-password-1"})
+    response = client.post(
+        f"/en/invitation/{token}/",
+        {"password1": "a-long-new-password-1", "password2": "a-long-new-password-1"},
+    )
     assert response.status_code == 410
     assert not Person.objects.get(email="new.person@example.org").has_usable_password()
 
@@ -73,22 +78,32 @@ def test_unknown_invitation_token_is_404(client, db):
 def test_accept_page_checks_passwords(ncg, secretariat, client):
     invite(ncg, secretariat)
     token = token_from(OutgoingMail.objects.get(kind="invitation"))
-    response = client.post(f"/en/invitation/{token}/", {"password1": "short", "password2": "different"})
+    response = client.post(
+        f"/en/invitation/{token}/", {"password1": "short", "password2": "different"}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "govuk-error-summary" in html
     response = client.post(
-        f"/en/invitation/{token}/", {"password1": "a-long-new-password-1", "password2": "a-long-new-password-1"}
+        f"/en/invitation/{token}/",
+        {"password1": "a-long-new-password-1", "password2": "a-long-new-password-1"},
     )
     assert response.status_code == 302
     assert response["Location"] == "/cy/g/ncg/"
 
 
 def test_invited_secretariat_goes_to_mfa_enrolment(ncg, secretariat, client):
-    invite(ncg, secretariat, email="officer2@example.org", role=Role.SECRETARIAT, preferred_language="en")
+    invite(
+        ncg,
+        secretariat,
+        email="officer2@example.org",
+        role=Role.SECRETARIAT,
+        preferred_language="en",
+    )
     token = token_from(OutgoingMail.objects.get(kind="invitation"))
     response = client.post(
-        f"/en/invitation/{token}/", {"password1": "a-long-new-password-1", "password2": "a-long-new-password-1"}
+        f"/en/invitation/{token}/",
+        {"password1": "a-long-new-password-1", "password2": "a-long-new-password-1"},
     )
     assert response["Location"] == "/en/accounts/2fa/"
 
@@ -114,7 +129,12 @@ def test_invite_view_refuses_existing_member(as_secretariat, member):
 def test_invite_existing_person_from_another_group(as_secretariat, outsider):
     response = as_secretariat.post(
         "/en/g/ncg/members/invite/",
-        {"email": outsider.email, "full_name": "Oscar", "role": "observer", "preferred_language": "en"},
+        {
+            "email": outsider.email,
+            "full_name": "Oscar",
+            "role": "observer",
+            "preferred_language": "en",
+        },
     )
     assert response.status_code == 302
     assert Membership.objects.filter(person=outsider).count() == 2
@@ -131,7 +151,8 @@ def test_end_membership_records_reason_and_refuses_bad_dates(as_secretariat, mem
     membership.refresh_from_db()
     assert membership.ends_on is None
     response = as_secretariat.post(
-        f"/en/g/ncg/members/{membership.pk}/end/", {"ends_on": "2026-01-31", "reason": "Left the council"}
+        f"/en/g/ncg/members/{membership.pk}/end/",
+        {"ends_on": "2026-01-31", "reason": "Left the council"},
     )
     assert response.status_code == 302
     membership.refresh_from_db()
@@ -172,14 +193,22 @@ def test_closed_group_is_read_only(as_secretariat, ncg, member):
         services.end_membership(membership=membership, ends_on=datetime.date(2026, 1, 1))
 
 
-def test_quorum_is_a_majority_of_voting_members(ncg, member, chair, secretariat, observer, welsh_member):
+def test_quorum_is_a_majority_of_voting_members(
+    ncg, member, chair, secretariat, observer, welsh_member
+):
     # chair + 2 members vote; the secretariat and observers do not.
     assert ncg.quorum() == 2
 
 
 def test_profile_edit_changes_language(as_member, member):
     response = as_member.post(
-        "/en/profile/edit/", {"full_name": "Owen Evans", "post_nominals": "", "job_title": "HMCI", "preferred_language": "cy"}
+        "/en/profile/edit/",
+        {
+            "full_name": "Owen Evans",
+            "post_nominals": "",
+            "job_title": "HMCI",
+            "preferred_language": "cy",
+        },
     )
     assert response.status_code == 302
     member.refresh_from_db()

@@ -9,7 +9,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_secretariat_without_mfa_reaches_only_enrolment(client, ncg):
-    officer = make_person("new.officer@example.org", "New Officer", role=Role.SECRETARIAT, group=ncg)
+    officer = make_person(
+        "new.officer@example.org", "New Officer", role=Role.SECRETARIAT, group=ncg
+    )
     client.force_login(officer)
     for url in ("/en/g/ncg/", "/en/g/ncg/members/invite/", "/en/profile/", "/cy/g/ncg/members/"):
         response = client.get(url)
@@ -33,7 +35,9 @@ def test_member_without_mfa_is_not_held(as_member):
 
 
 def test_login_by_email_lands_in_preferred_language(client, welsh_member):
-    response = client.post("/en/accounts/login/", {"login": "DAFYDD@example.org", "password": PASSWORD})
+    response = client.post(
+        "/en/accounts/login/", {"login": "DAFYDD@example.org", "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert response["Location"].startswith("/cy/")
     assert client.cookies["django_language"].value == "cy"
@@ -62,7 +66,11 @@ def test_failed_logins_are_rate_limited(client, member):
 def test_open_signup_is_closed(client, db):
     response = client.post(
         "/en/accounts/signup/",
-        {"email": "walk.in@example.org", "password1": "x-Very-long-pass-1", "password2": "x-Very-long-pass-1"},
+        {
+            "email": "walk.in@example.org",
+            "password1": "x-Very-long-pass-1",
+            "password2": "x-Very-long-pass-1",
+        },
     )
     assert response.status_code in (200, 302)
     assert not Person.objects.filter(email="walk.in@example.org").exists()
@@ -76,3 +84,28 @@ def test_password_reset_email_goes_through_the_outbox(client, welsh_member):
     mail = OutgoingMail.objects.get(to_email=welsh_member.email)
     assert mail.language == "cy"
     assert "/accounts/password/reset/key/" in mail.body_text
+
+
+def test_secretariat_cannot_switch_off_their_only_second_factor(as_secretariat, secretariat):
+    response = as_secretariat.post("/en/accounts/2fa/totp/deactivate/")
+    # allauth may first ask to re-authenticate; either way the authenticator stays.
+    assert response.status_code in (200, 302)
+    assert Authenticator.objects.filter(user=secretariat, type=Authenticator.Type.TOTP).exists()
+
+
+def test_member_may_switch_off_totp(member):
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from members.models import Person  # noqa: F401
+    from tests.conftest import TOTP_SECRET
+
+    totp = TOTP.activate(member, TOTP_SECRET)
+    assert get_adapter().can_delete_authenticator(totp.instance)
+
+
+def test_chair_may_not_delete_last_totp(chair):
+    from allauth.mfa.adapter import get_adapter
+
+    totp = Authenticator.objects.get(user=chair, type=Authenticator.Type.TOTP)
+    assert not get_adapter().can_delete_authenticator(totp)

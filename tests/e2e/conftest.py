@@ -151,6 +151,12 @@ def check_page(page, *, lang=None, status=None, response=None, axe=True, switch=
         expected = status if status is not None else "< 400"
         ok = response.status == status if status is not None else response.status < 400
         assert ok, f"{page.url} answered {response.status}, expected {expected}"
+    problems = getattr(page, "problems", [])
+    assert not problems, f"{page.url}: the browser reported problems:\n" + "\n".join(problems)
+    styled = page.evaluate(
+        "() => [...document.styleSheets].some(s => s.href && s.cssRules.length > 0)"
+    )
+    assert styled, f"{page.url}: the stylesheet did not load (axe's contrast checks need it)"
     lang = lang or lang_of(page.url)
     h1s = page.locator("h1")
     assert h1s.count() == 1, f"{page.url} has {h1s.count()} <h1> elements, expected exactly one"
@@ -201,13 +207,37 @@ def visit_both(page, path, **kwargs):
     return responses
 
 
-@pytest.fixture
-def page(page, site):
-    """Playwright's page, knowing the live server's address (`page.site`)."""
+def _prepare(page, site):
+    """Timeouts, the live server's address (`page.site`), and a record of what went wrong in the
+    browser (`page.problems`): failed subresources (CSS, JS, images) and console errors, such as
+    CSP violations. A page's own status is checked by `visit`."""
     page.set_default_timeout(10_000)
     page.set_default_navigation_timeout(15_000)
     page.site = site
+    page.problems = []
+
+    def on_response(response):
+        if response.status >= 400 and response.request.resource_type != "document":
+            page.problems.append(f"{response.status} {response.url}")
+
+    def on_request_failed(request):
+        page.problems.append(f"failed {request.url}: {request.failure}")
+
+    def on_console(message):
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            page.problems.append(f"console error: {message.text}")
+
+    page.on("response", on_response)
+    page.on("requestfailed", on_request_failed)
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: page.problems.append(f"script error: {error}"))
     return page
+
+
+@pytest.fixture
+def page(page, site):
+    """Playwright's page, prepared by `_prepare`."""
+    return _prepare(page, site)
 
 
 @pytest.fixture
@@ -215,11 +245,7 @@ def new_page(new_context, site):
     """A page in a fresh browser context (no cookies): `new_page()`."""
 
     def make():
-        p = new_context().new_page()
-        p.set_default_timeout(10_000)
-        p.set_default_navigation_timeout(15_000)
-        p.site = site
-        return p
+        return _prepare(new_context().new_page(), site)
 
     return make
 

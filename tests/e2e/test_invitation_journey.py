@@ -77,7 +77,8 @@ def test_secretariat_invites_a_person_who_joins_and_reads_the_dashboard_in_welsh
 
     # The Welsh dashboard, by the language switch.
     click_and_wait(
-        invitee, invitee.locator("nav.govuk-language-navigation").get_by_role("link", name="Cymraeg")
+        invitee,
+        invitee.locator("nav.govuk-language-navigation").get_by_role("link", name="Cymraeg"),
     )
     assert urlsplit(invitee.url).path == "/cy/g/ncg/", invitee.url
     check_page(invitee)

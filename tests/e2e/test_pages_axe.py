@@ -44,13 +44,8 @@ def test_not_found_page(page, people):
     visit_both(page, "/no-such-page/", status=404, switch=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="App bug: on a URL that does not resolve, translate_url() returns it unchanged, so "
-    "the language switch of the 404 page links to the same language "
-    "(ncg_portal/context_processors.py)",
-)
 def test_language_switch_on_unresolvable_404(page, people):
+    """The 404 page's language switch keeps the path and swaps the language prefix."""
     visit_both(page, "/no-such-page/", status=404, axe=False)
 
 
