@@ -13,7 +13,7 @@ use. Check the list again when upgrading allauth. Nothing imports this module.
 """
 
 from django.utils.translation import gettext_noop as _
-from django.utils.translation import ngettext_noop
+from django.utils.translation import ngettext_lazy
 
 STRINGS = [
     # account/adapter.py
@@ -88,9 +88,10 @@ DJANGO_STRINGS = [
     _("Enter a valid date."),
     _("Select a valid choice. %(value)s is not one of the available choices."),
     _("Select a valid choice. That choice is not one of the available choices."),
-    ngettext_noop(
+    ngettext_lazy(
         "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
         "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+        1,
     ),
     _("The password is too similar to the %(verbose_name)s."),
     _("This password is too common."),
@@ -98,12 +99,14 @@ DJANGO_STRINGS = [
     _("This password is entirely numeric."),
     _("Your password can’t be entirely numeric."),
     _("Your password can’t be too similar to your other personal information."),
-    ngettext_noop(
+    ngettext_lazy(
         "This password is too short. It must contain at least %d character.",
         "This password is too short. It must contain at least %d characters.",
+        1,
     ),
-    ngettext_noop(
+    ngettext_lazy(
         "Your password must contain at least %(min_length)d character.",
         "Your password must contain at least %(min_length)d characters.",
+        1,
     ),
 ]

@@ -207,3 +207,20 @@ def test_welsh_dates(client, member):
     with translation.override("cy"):
         out = Template('{{ d|date:"j F Y" }}').render(Context({"d": datetime.date(2025, 11, 3)}))
     assert out == "3 Tachwedd 2025"
+
+
+def test_django_messages_we_show_are_welsh():
+    """Django's own Welsh catalogue has gaps; ours fills the messages our forms show."""
+    from django import forms
+    from django.contrib.auth.password_validation import password_validators_help_texts
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = password_validators_help_texts()
+    with translation.override("cy"):
+        welsh = password_validators_help_texts()
+        required = str(forms.CharField().error_messages["required"])
+    assert len(welsh) == len(english)
+    for en, cy in zip(english, welsh, strict=True):
+        assert en != cy, f"not translated: {en}"
+    assert required != "This field is required."
