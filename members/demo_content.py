@@ -248,3 +248,49 @@ DEMO_PASSWORD = "demo-portal-2026"
 # Fixed so that a newcomer can add it to an authenticator app; demo use only.
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPNCGPORTALDEMO234"
 DEMO_LOGINS = ("secretariat", "kirsty.williams", "darren.price")
+
+RULES = [
+    (
+        "at_least_by",
+        2,
+        datetime.date(2024, 1, 31),
+        datetime.date(2024, 12, 31),
+        "At least 2 meetings before 31 December 2024",
+        "O leiaf 2 gyfarfod cyn 31 Rhagfyr 2024",
+    ),
+    (
+        "each_term",
+        1,
+        datetime.date(2025, 1, 1),
+        datetime.date(2026, 9, 30),
+        "At least one meeting every term until 30 September 2026",
+        "O leiaf un cyfarfod bob tymor tan 30 Medi 2026",
+    ),
+]
+
+# (date, title en, title cy): the meetings the seeds tell of, the last on 3 November 2025.
+HELD_MEETINGS = [
+    (datetime.date(2024, 7, 9), "First meeting of the NCG", "Cyfarfod cyntaf y Grŵp"),
+    (
+        datetime.date(2024, 11, 19),
+        "Meeting of the NCG – autumn term 2024",
+        "Cyfarfod y Grŵp – tymor yr hydref 2024",
+    ),
+    (
+        datetime.date(2025, 3, 11),
+        "Meeting of the NCG – spring term 2025",
+        "Cyfarfod y Grŵp – tymor y gwanwyn 2025",
+    ),
+    (
+        datetime.date(2025, 6, 17),
+        "Meeting of the NCG – summer term 2025",
+        "Cyfarfod y Grŵp – tymor yr haf 2025",
+    ),
+    (
+        datetime.date(2025, 11, 3),
+        "Meeting of the NCG – autumn term 2025",
+        "Cyfarfod y Grŵp – tymor yr hydref 2025",
+    ),
+]
+VENUE = "Welsh Government, Cathays Park, Cardiff CF10 3NQ"
+JOIN_URL = "https://meet.example.org/ncg"

@@ -55,7 +55,20 @@ def dashboard(request, slug):
     group = get_group_for(request.user, slug)
     today = timezone.localdate()
     context = _group_context(request, group, "dashboard")
+    next_meeting = (
+        group.meetings.filter(ends_at__gte=timezone.now(), status__in=["planned", "confirmed"])
+        .order_by("starts_at")
+        .first()
+    )
+    if context["can_manage"] or Role.CHAIR in context["my_roles"]:
+        from meetings.planning import check_rules
+
+        context["rule_checks"] = check_rules(group)
     context.update(
+        next_meeting=next_meeting,
+        next_attendance=next_meeting.attendances.filter(person=request.user).first()
+        if next_meeting
+        else None,
         my_memberships=Membership.objects.current()
         .filter(person=request.user, group=group)
         .select_related("organisation"),

@@ -8,7 +8,7 @@ from django.utils import translation
 from .models import OutgoingMail
 
 
-def queue_mail(*, kind, to_email, context, language="en", person=None, group=None):
+def queue_mail(*, kind, to_email, context, language="en", person=None, group=None, attachments=()):
     """Render `emails/<kind>_{subject,body}.txt` (and `.html` if present) in the language,
     store the message, and hand it to the worker once the transaction commits."""
     with translation.override(language):
@@ -27,6 +27,7 @@ def queue_mail(*, kind, to_email, context, language="en", person=None, group=Non
         body_html=body_html,
         person=person,
         group=group,
+        attachments=list(attachments),
     )
     transaction.on_commit(lambda: _enqueue(mail.pk))
     return mail

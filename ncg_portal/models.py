@@ -34,12 +34,14 @@ class OutgoingMail(models.Model):
     subject = models.CharField(max_length=998)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    # [{"filename": ..., "content_type": ..., "content": text}], e.g. a calendar invitation.
+    attachments = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["body_text", "body_html"])
+    history = HistoricalRecords(excluded_fields=["body_text", "body_html", "attachments"])
 
     class Meta:
         ordering = ["-created_at"]

@@ -34,6 +34,10 @@ def send_outgoing_mail(mail_id):
         )
         if mail.body_html:
             message.attach_alternative(mail.body_html, "text/html")
+        for attachment in mail.attachments:
+            message.attach(
+                attachment["filename"], attachment["content"], attachment["content_type"]
+            )
         mail.attempts += 1
         try:
             message.send()

@@ -3,12 +3,16 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from meetings.views import calendar_feed
+
 from . import views
 
 admin.site.login = secure_admin_login(admin.site.login)  # allauth's rate limits and MFA for admin
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Calendar apps fetch this without a session or a language: the secret token is the key.
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -16,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("", include("meetings.urls")),
     path("", include("members.urls")),
     prefix_default_language=True,
 )

@@ -114,3 +114,35 @@ def test_mail_is_enqueued_only_after_commit(ncg, secretariat, smtp, immediate_ta
     )
     assert OutgoingMail.objects.get().status == OutgoingMail.Status.SENT
     assert len(smtp.messages) == 1
+
+
+def test_meeting_invitation_arrives_with_calendar_attachment(ncg, member, smtp):
+    import datetime
+
+    from django.utils import timezone
+
+    from meetings import services as meeting_services
+    from meetings.models import Meeting
+
+    start = timezone.now() + datetime.timedelta(days=7)
+    meeting = Meeting.objects.create(
+        group=ncg,
+        title_en="Meeting",
+        title_cy="Cyfarfod",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+        mode="online",
+        join_url="https://meet.example.org/a",
+    )
+    meeting_services.confirm_meeting(meeting=meeting)
+    mail = OutgoingMail.objects.get(kind="meeting_invitation")
+    assert send_outgoing_mail.call(mail.pk) == "sent"
+    import email
+    from email import policy
+
+    message = email.message_from_bytes(smtp.messages[0].content, policy=policy.default)
+    [part] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    from icalendar import Calendar
+
+    cal = Calendar.from_ical(part.get_content())
+    assert cal["METHOD"] == "REQUEST"

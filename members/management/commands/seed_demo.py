@@ -67,9 +67,81 @@ class Command(BaseCommand):
                 ).exists():
                     TOTP.activate(person, demo.DEMO_TOTP_SECRET)
                     RecoveryCodes.activate(person)
+        self._seed_meetings(group)
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data ready: the National Coherence Group (ncg)"
                 + (" created." if created else " was already there; nothing was changed.")
             )
         )
+
+    def _seed_meetings(self, group):
+        """Terms, the terms-of-reference rules and the meetings, once."""
+        import datetime
+        import zoneinfo
+
+        from django.utils import timezone
+
+        from meetings.models import Attendance, Meeting, MeetingRule
+        from meetings.planning import ensure_default_terms
+
+        ensure_default_terms()
+        for kind, minimum, starts_on, ends_on, text_en, text_cy in demo.RULES:
+            MeetingRule.objects.get_or_create(
+                group=group,
+                kind=kind,
+                starts_on=starts_on,
+                defaults={
+                    "minimum": minimum,
+                    "ends_on": ends_on,
+                    "description_en": text_en,
+                    "description_cy": text_cy,
+                },
+            )
+        if group.meetings.exists():
+            return
+        london = zoneinfo.ZoneInfo("Europe/London")
+        people = [m.person for m in group.memberships.filter(role__in=["chair", "member"])]
+        for day, title_en, title_cy in demo.HELD_MEETINGS:
+            start = datetime.datetime.combine(day, datetime.time(10, 0), london)
+            meeting = Meeting.objects.create(
+                group=group,
+                title_en=title_en,
+                title_cy=title_cy,
+                starts_at=start,
+                ends_at=start + datetime.timedelta(hours=2),
+                mode=Meeting.Mode.HYBRID,
+                venue=demo.VENUE,
+                join_url=demo.JOIN_URL,
+                status=Meeting.Status.HELD,
+                phase=group.phases.filter(starts_on__lte=day, ends_on__gte=day).first(),
+            )
+            for i, person in enumerate(people):
+                # One apology a meeting, in turn, so attendance rates differ.
+                absent = i == day.month % len(people)
+                Attendance.objects.create(
+                    meeting=meeting,
+                    person=person,
+                    response=Attendance.Response.APOLOGIES
+                    if absent
+                    else Attendance.Response.IN_PERSON,
+                    attended=Attendance.Attended.ABSENT
+                    if absent
+                    else Attendance.Attended.IN_PERSON,
+                )
+        start = datetime.datetime.combine(
+            timezone.localdate() + datetime.timedelta(days=21), datetime.time(10, 0), london
+        )
+        upcoming = Meeting.objects.create(
+            group=group,
+            title_en="Meeting of the NCG – review of the programme",
+            title_cy="Cyfarfod y Grŵp – adolygu'r rhaglen",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=2),
+            mode=Meeting.Mode.HYBRID,
+            venue=demo.VENUE,
+            join_url=demo.JOIN_URL,
+            status=Meeting.Status.CONFIRMED,
+        )
+        for person in people:
+            Attendance.objects.create(meeting=upcoming, person=person)

@@ -1,0 +1,157 @@
+import datetime
+import zoneinfo
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.forms import DateInput
+
+from .models import Attendance, Meeting
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"class": "govuk-input--width-5", **(attrs or {})}, format="%H:%M")
+
+
+class MeetingForm(forms.ModelForm):
+    """Date, start and end times are asked for as people think of them: London time."""
+
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    start_time = forms.TimeField(label=_("Start time"), widget=TimeInput)
+    end_time = forms.TimeField(label=_("End time"), widget=TimeInput)
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=250,
+        required=False,
+        help_text=_("Recorded in the audit trail"),
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["title_en", "title_cy", "mode", "venue", "join_url"]
+        labels = {
+            "title_en": _("Title in English"),
+            "title_cy": _("Title in Welsh"),
+            "mode": _("How the meeting is held"),
+            "venue": _("Venue"),
+            "join_url": _("Link to join online"),
+        }
+        widgets = {"mode": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            start = self.instance.starts_at.astimezone(LONDON)
+            end = self.instance.ends_at.astimezone(LONDON)
+            self.initial.update(date=start.date(), start_time=start.time(), end_time=end.time())
+
+    def clean(self):
+        cleaned = super().clean()
+        date, start, end = cleaned.get("date"), cleaned.get("start_time"), cleaned.get("end_time")
+        if date and start and end:
+            if end <= start:
+                self.add_error("end_time", _("The end time must be after the start time."))
+            else:
+                cleaned["starts_at"] = datetime.datetime.combine(date, start, LONDON)
+                cleaned["ends_at"] = datetime.datetime.combine(date, end, LONDON)
+        mode = cleaned.get("mode")
+        if mode in (Meeting.Mode.IN_PERSON, Meeting.Mode.HYBRID) and not cleaned.get("venue"):
+            self.add_error("venue", _("Enter the venue of a meeting held in person."))
+        if mode in (Meeting.Mode.ONLINE, Meeting.Mode.HYBRID) and not cleaned.get("join_url"):
+            self.add_error("join_url", _("Enter the link to join a meeting held online."))
+        return cleaned
+
+    def meeting_fields(self):
+        fields = {f: self.cleaned_data[f] for f in self.Meta.fields}
+        fields.update(
+            starts_at=self.cleaned_data["starts_at"], ends_at=self.cleaned_data["ends_at"]
+        )
+        return fields
+
+
+class RsvpForm(forms.Form):
+    response = forms.ChoiceField(
+        label=_("Will you attend?"),
+        choices=[
+            (Attendance.Response.IN_PERSON, _("Yes, in person")),
+            (Attendance.Response.ONLINE, _("Yes, online")),
+            (Attendance.Response.APOLOGIES, _("No, I send my apologies")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    deputy_name = forms.CharField(
+        label=_("Deputy attending in your place"),
+        max_length=200,
+        required=False,
+        help_text=_("Only with apologies, and if the group allows deputies"),
+    )
+
+
+class CancelMeetingForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the meeting cancelled?"),
+        max_length=250,
+        help_text=_("Recorded in the audit trail"),
+    )
+
+
+class AttendanceForm(forms.Form):
+    """One radio group per invited person."""
+
+    def __init__(self, *args, attendances, **kwargs):
+        super().__init__(*args, **kwargs)
+        for attendance in attendances:
+            self.fields[f"person_{attendance.person_id}"] = forms.ChoiceField(
+                label=attendance.person.display_name,
+                choices=Attendance.Attended.choices,
+                widget=forms.RadioSelect,
+                initial=attendance.attended or None,
+            )
+
+    def attended_by_person(self):
+        return {int(name.split("_")[1]): value for name, value in self.cleaned_data.items()}
+
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+]
+
+
+class PlanForm(forms.Form):
+    """What the secretariat wants: a meeting each school term between two dates."""
+
+    start = forms.DateField(label=_("From"), widget=DateInput)
+    end = forms.DateField(label=_("Until"), widget=DateInput)
+    weekday = forms.TypedChoiceField(
+        label=_("Preferred day"), choices=WEEKDAYS, coerce=int, widget=forms.RadioSelect, initial=1
+    )
+    time = forms.TimeField(label=_("Start time"), widget=TimeInput, initial=datetime.time(10, 0))
+    minutes = forms.IntegerField(
+        label=_("Length in minutes"),
+        min_value=15,
+        max_value=600,
+        initial=120,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
+    )
+    mode = forms.ChoiceField(
+        label=_("How the meetings are held"),
+        choices=Meeting.Mode.choices,
+        widget=forms.RadioSelect,
+        initial=Meeting.Mode.HYBRID,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end <= start:
+            self.add_error("end", _("The end date must be after the start date."))
+        return cleaned

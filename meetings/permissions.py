@@ -1,0 +1,45 @@
+"""Who may do what with meetings: one function per question, for views and templates."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from members.models import Role
+from members.permissions import can_manage_membership, current_roles, get_group_for
+
+from .models import Meeting
+
+# Everyone with a seat at the table gets invitations and answers them.
+INVITED_ROLES = (Role.CHAIR, Role.MEMBER, Role.OBSERVER)
+
+
+def can_manage_meetings(person, group):
+    """The secretariat plans meetings, builds agendas and records attendance."""
+    return can_manage_membership(person, group)
+
+
+def can_rsvp(person, meeting):
+    roles = current_roles(person, meeting.group)
+    return (
+        bool(roles & set(INVITED_ROLES))
+        and meeting.status == Meeting.Status.CONFIRMED
+        and not meeting.group.is_closed
+    )
+
+
+def can_see_join_link(person, meeting):
+    return bool(current_roles(person, meeting.group)) or person.is_superuser
+
+
+def get_meeting_for(person, slug, pk):
+    group = get_group_for(person, slug)
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("group", "phase"), pk=pk, group=group
+    )
+    return group, meeting
+
+
+def get_managed_meeting(person, slug, pk):
+    group, meeting = get_meeting_for(person, slug, pk)
+    if not can_manage_meetings(person, group):
+        raise Http404
+    return group, meeting

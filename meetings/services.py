@@ -1,0 +1,210 @@
+"""Every write to meetings goes through these functions (planning: planning.py; papers: uploads.py)."""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from members.models import Membership
+from ncg_portal.mail import queue_mail
+
+from .calendar import meeting_ics
+from .models import Attendance, Meeting
+from .permissions import INVITED_ROLES
+
+
+class MeetingError(Exception):
+    """A change the meeting's state does not allow."""
+
+
+def _with_reason(obj, reason):
+    obj._change_reason = reason
+    return obj
+
+
+def _invitees(meeting):
+    return [
+        m.person
+        for m in Membership.objects.current(meeting.starts_at.date())
+        .filter(group=meeting.group, role__in=INVITED_ROLES)
+        .select_related("person")
+    ]
+
+
+def _send_calendar_mail(meeting, person, *, kind, method):
+    language = person.preferred_language or "en"
+    with translation.override(language):
+        url = settings.SITE_URL + reverse("meetings:detail", args=[meeting.group.slug, meeting.pk])
+    ics = meeting_ics(meeting, method=method, attendee=person, language=language, url=url)
+    queue_mail(
+        kind=kind,
+        to_email=person.email,
+        language=language,
+        person=person,
+        group=meeting.group,
+        context={"meeting": meeting, "person": person, "url": url},
+        attachments=[
+            {"filename": "invite.ics", "content_type": "text/calendar", "content": ics.decode()}
+        ],
+    )
+
+
+def _check_open(meeting):
+    if meeting.group.is_closed:
+        raise MeetingError("group_closed")
+
+
+@transaction.atomic
+def create_meeting(*, group, reason="Meeting added", **fields):
+    if group.is_closed:
+        raise MeetingError("group_closed")
+    meeting = Meeting(group=group, **fields)
+    _with_reason(meeting, reason).save()
+    return meeting
+
+
+@transaction.atomic
+def confirm_meeting(*, meeting, reason="Meeting confirmed"):
+    """Confirm a planned meeting and send each invited person a calendar invitation."""
+    meeting = Meeting.objects.select_for_update().select_related("group").get(pk=meeting.pk)
+    _check_open(meeting)
+    if meeting.status != Meeting.Status.PLANNED:
+        raise MeetingError("not_planned")
+    meeting.status = Meeting.Status.CONFIRMED
+    _with_reason(meeting, reason).save()
+    for person in _invitees(meeting):
+        Attendance.objects.get_or_create(meeting=meeting, person=person)
+        _send_calendar_mail(meeting, person, kind="meeting_invitation", method="REQUEST")
+    return meeting
+
+
+@transaction.atomic
+def update_meeting(*, meeting, reason="Meeting changed", **changes):
+    """Change a meeting; once invitations are out, everyone gets the update (SEQUENCE + 1)."""
+    meeting = Meeting.objects.select_for_update().select_related("group").get(pk=meeting.pk)
+    _check_open(meeting)
+    if meeting.status in (Meeting.Status.CANCELLED, Meeting.Status.HELD):
+        raise MeetingError("closed_meeting")
+    for field, value in changes.items():
+        setattr(meeting, field, value)
+    if meeting.status == Meeting.Status.CONFIRMED:
+        meeting.sequence += 1
+    _with_reason(meeting, reason).save()
+    if meeting.status == Meeting.Status.CONFIRMED:
+        for person in _invitees(meeting):
+            _send_calendar_mail(meeting, person, kind="meeting_updated", method="REQUEST")
+    return meeting
+
+
+@transaction.atomic
+def cancel_meeting(*, meeting, reason):
+    meeting = Meeting.objects.select_for_update().select_related("group").get(pk=meeting.pk)
+    _check_open(meeting)
+    if meeting.status in (Meeting.Status.CANCELLED, Meeting.Status.HELD):
+        raise MeetingError("closed_meeting")
+    was_confirmed = meeting.status == Meeting.Status.CONFIRMED
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.sequence += 1
+    _with_reason(meeting, reason).save()
+    if was_confirmed:
+        for person in _invitees(meeting):
+            _send_calendar_mail(meeting, person, kind="meeting_cancelled", method="CANCEL")
+    return meeting
+
+
+@transaction.atomic
+def record_rsvp(*, meeting, person, response, deputy_name=""):
+    if response not in (
+        Attendance.Response.IN_PERSON,
+        Attendance.Response.ONLINE,
+        Attendance.Response.APOLOGIES,
+    ):
+        raise MeetingError("bad_response")
+    attendance, _ = Attendance.objects.select_for_update().get_or_create(
+        meeting=meeting, person=person
+    )
+    attendance.response = response
+    attendance.deputy_name = deputy_name if response == Attendance.Response.APOLOGIES else ""
+    attendance.responded_at = timezone.now()
+    _with_reason(attendance, "RSVP").save()
+    return attendance
+
+
+@transaction.atomic
+def record_attendance(*, meeting, attended_by_person, reason="Attendance recorded"):
+    """`attended_by_person` maps person id to an Attendance.Attended value; the meeting is held."""
+    meeting = Meeting.objects.select_for_update().select_related("group").get(pk=meeting.pk)
+    _check_open(meeting)
+    for person_id, attended in attended_by_person.items():
+        attendance, _ = Attendance.objects.get_or_create(meeting=meeting, person_id=person_id)
+        attendance.attended = attended
+        _with_reason(attendance, reason).save()
+    meeting.status = Meeting.Status.HELD
+    _with_reason(meeting, reason).save()
+    return meeting
+
+
+def expected_turnout(meeting):
+    """How many invited people said they will come, and whether that is a quorum."""
+    voting = Membership.objects.current(meeting.starts_at.date()).filter(
+        group=meeting.group, role__in=Membership.VOTING_ROLES
+    )
+    counts = Attendance.objects.filter(
+        meeting=meeting, person__in=voting.values("person")
+    ).aggregate(
+        attending=Count("pk", filter=Q(response__in=["in_person", "online"])),
+        apologies=Count("pk", filter=Q(response="apologies")),
+    )
+    members = voting.count()
+    quorum = meeting.group.quorum()
+    return {
+        "members": members,
+        "attending": counts["attending"],
+        "apologies": counts["apologies"],
+        "no_reply": members - counts["attending"] - counts["apologies"],
+        "quorum": quorum,
+        "quorate": counts["attending"] >= quorum,
+    }
+
+
+def attendance_rates(group, *, start, end):
+    """Each current member's attendance over held meetings in [start, end]: (person, attended, held)."""
+    held = Meeting.objects.filter(
+        group=group,
+        status=Meeting.Status.HELD,
+        starts_at__date__gte=start,
+        starts_at__date__lte=end,
+    )
+    held_count = held.count()
+    rows = (
+        Attendance.objects.filter(meeting__in=held)
+        .values("person")
+        .annotate(attended=Count("pk", filter=Q(attended__in=["in_person", "online", "deputy"])))
+    )
+    attended = {row["person"]: row["attended"] for row in rows}
+    memberships = (
+        group.memberships.current().filter(role__in=INVITED_ROLES).select_related("person")
+    )
+    return [
+        {
+            "person": m.person,
+            "attended": attended.get(m.person_id, 0),
+            "held": held_count,
+            "rate": round(100 * attended.get(m.person_id, 0) / held_count) if held_count else None,
+        }
+        for m in memberships
+    ]
+
+
+RSVP_CUTOFF = datetime.timedelta(days=3)
+
+
+def quorum_warning(meeting, now=None):
+    """True when, within the cut-off before a confirmed meeting, a quorum has not said yes."""
+    now = now or timezone.now()
+    if meeting.status != Meeting.Status.CONFIRMED or meeting.starts_at - now > RSVP_CUTOFF:
+        return False
+    return not expected_turnout(meeting)["quorate"]

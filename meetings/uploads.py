@@ -1,0 +1,320 @@
+"""Papers: checking uploaded files, storing versions and recording downloads.
+
+Files are checked by their content, not by the name or the browser's content type: only the
+standard library is used (no libmagic). Zip-based formats are inspected without extracting
+anything, so a zip bomb costs no more than reading its directory.
+"""
+
+import codecs
+import hashlib
+import os
+import struct
+import unicodedata
+import zipfile
+import zlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from .models import Paper, PaperDownload, PaperVersion
+
+MB = 1024 * 1024
+DEFAULT_MAX_BYTES = 25 * MB
+MAX_ZIP_ENTRIES = 10_000
+MAX_NAME_LENGTH = 255
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+ODT = "application/vnd.oasis.opendocument.text"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+ODP = "application/vnd.oasis.opendocument.presentation"
+TXT = "text/plain"
+
+# Extension (lower case, no dot) -> the canonical MIME type stored and served.
+ALLOWED_TYPES = {
+    "pdf": PDF,
+    "docx": DOCX,
+    "odt": ODT,
+    "xlsx": XLSX,
+    "ods": ODS,
+    "pptx": PPTX,
+    "odp": ODP,
+    "txt": TXT,
+}
+
+# The part an Office Open XML package must hold, besides [Content_Types].xml.
+OOXML_MAIN_PART = {
+    "docx": "word/document.xml",
+    "xlsx": "xl/workbook.xml",
+    "pptx": "ppt/presentation.xml",
+}
+
+# Anything that can go wrong while reading a zip someone else made.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    struct.error,
+    EOFError,
+    OSError,
+    ValueError,
+    RuntimeError,  # encrypted members
+    NotImplementedError,  # unsupported compression
+    KeyError,
+)
+
+
+def _with_reason(obj, reason):
+    obj._change_reason = reason
+    return obj
+
+
+def max_bytes():
+    return getattr(settings, "PAPER_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def clean_original_name(name):
+    """The file's own name, without any folders, control or formatting characters.
+
+    Kept only to show people and to offer as the download name; never used as a path.
+    """
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf"))
+    name = name.strip()
+    if len(name) > MAX_NAME_LENGTH:
+        stem, ext = os.path.splitext(name)
+        name = stem[: MAX_NAME_LENGTH - len(ext)] + ext
+    return name
+
+
+def _extension(name):
+    return os.path.splitext(name)[1].lower().lstrip(".")
+
+
+def _content_error(extension):
+    return ValidationError(
+        _("The selected file is not a real .%(extension)s file"),
+        code="content",
+        params={"extension": extension},
+    )
+
+
+def _zip_entry_count(f):
+    """The entry count in the zip's end-of-central-directory record, or None when there is none.
+
+    Read from the last 64 KB of the file, so a zip claiming millions of entries costs nothing.
+    Zip64 archives record 0xFFFF here, which is over the limit anyway.
+    """
+    f.seek(0, os.SEEK_END)
+    size = f.tell()
+    start = max(0, size - (22 + 0xFFFF))
+    f.seek(start)
+    tail = f.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return None
+    return struct.unpack("<H", tail[at + 10 : at + 12])[0]
+
+
+def _looks_like_zip_format(f, extension):
+    count = _zip_entry_count(f)
+    if count is None or count > MAX_ZIP_ENTRIES:
+        return False
+    f.seek(0)
+    with zipfile.ZipFile(f) as archive:
+        members = archive.infolist()
+        if not members or len(members) > MAX_ZIP_ENTRIES:
+            return False
+        if extension in OOXML_MAIN_PART:
+            names = {m.filename for m in members}
+            return "[Content_Types].xml" in names and OOXML_MAIN_PART[extension] in names
+        # OpenDocument: the first member is "mimetype", holding exactly the type.
+        first = members[0]
+        expected = ALLOWED_TYPES[extension].encode("ascii")
+        if first.filename != "mimetype" or first.file_size != len(expected):
+            return False
+        with archive.open(first) as member:
+            return member.read(len(expected) + 1) == expected
+
+
+def _is_utf8_text(f):
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    f.seek(0)
+    while chunk := f.read(64 * 1024):
+        if b"\x00" in chunk:
+            return False
+        decoder.decode(chunk)
+    decoder.decode(b"", final=True)
+    return True
+
+
+def _content_matches(f, extension):
+    f.seek(0)
+    if extension == "pdf":
+        return f.read(5) == b"%PDF-"
+    if extension == "txt":
+        try:
+            return _is_utf8_text(f)
+        except UnicodeDecodeError:
+            return False
+    try:
+        return _looks_like_zip_format(f, extension)
+    except _ZIP_ERRORS:
+        return False
+
+
+def check_paper_file(uploaded_file):
+    """Return the canonical MIME type of an acceptable paper, or raise ValidationError.
+
+    Codes: "empty", "too_large", "type" (extension not allowed) and "content" (the content is
+    not what the extension says). The file is left rewound.
+    """
+    size = uploaded_file.size
+    if not size:
+        raise ValidationError(_("The selected file is empty"), code="empty")
+    limit = max_bytes()
+    if size > limit:
+        raise ValidationError(
+            _("The selected file must be smaller than %(limit)s MB"),
+            code="too_large",
+            params={"limit": f"{limit / MB:.3g}"},
+        )
+    extension = _extension(clean_original_name(uploaded_file.name))
+    if extension not in ALLOWED_TYPES:
+        raise ValidationError(
+            _(
+                "The selected file must be a PDF, Word, OpenDocument, Excel, PowerPoint or "
+                "plain text file"
+            ),
+            code="type",
+        )
+    try:
+        matches = _content_matches(uploaded_file, extension)
+    finally:
+        uploaded_file.seek(0)
+    if not matches:
+        raise _content_error(extension)
+    return ALLOWED_TYPES[extension]
+
+
+def _digest(uploaded_file):
+    sha256 = hashlib.sha256()
+    size = 0
+    uploaded_file.seek(0)
+    for chunk in uploaded_file.chunks():
+        sha256.update(chunk)
+        size += len(chunk)
+    uploaded_file.seek(0)
+    return sha256.hexdigest(), size
+
+
+def _check_group_open(group):
+    if group.is_closed:
+        raise ValidationError(
+            _("Papers cannot be added to a group that has closed"), code="group_closed"
+        )
+
+
+def _store_version(*, paper, uploaded_file, content_type, uploaded_by, reason):
+    paper = Paper.objects.select_for_update().get(pk=paper.pk)
+    sha256, size = _digest(uploaded_file)
+    number = (paper.versions.aggregate(latest=Max("number"))["latest"] or 0) + 1
+    version = PaperVersion(
+        paper=paper,
+        number=number,
+        original_name=clean_original_name(uploaded_file.name),
+        content_type=content_type,
+        size=size,
+        sha256=sha256,
+        uploaded_by=uploaded_by,
+    )
+    # The model's upload_to picks a random name; the original name is never a path.
+    version.file.save(version.original_name, uploaded_file, save=False)
+    try:
+        _with_reason(version, reason).save()
+    except BaseException:
+        version.file.delete(save=False)
+        raise
+    return version
+
+
+@transaction.atomic
+def add_paper_version(*, paper, uploaded_file, uploaded_by, reason="New version"):
+    """Check the file and store it as the paper's next version; nothing is stored on refusal."""
+    content_type = check_paper_file(uploaded_file)
+    _check_group_open(paper.group)
+    return _store_version(
+        paper=paper,
+        uploaded_file=uploaded_file,
+        content_type=content_type,
+        uploaded_by=uploaded_by,
+        reason=reason,
+    )
+
+
+def _check_belongs(group, *, meeting, agenda_item, workstream):
+    if meeting is not None and meeting.group_id != group.pk:
+        raise ValidationError(_("The meeting must be one of this group's"), code="wrong_group")
+    if agenda_item is not None:
+        if agenda_item.meeting.group_id != group.pk or (
+            meeting is not None and agenda_item.meeting_id != meeting.pk
+        ):
+            raise ValidationError(
+                _("The agenda item must be on one of this group's meetings"), code="wrong_group"
+            )
+    if workstream is not None and workstream.group_id != group.pk:
+        raise ValidationError(_("The workstream must be one of this group's"), code="wrong_group")
+
+
+@transaction.atomic
+def create_paper(
+    *,
+    group,
+    title_en,
+    title_cy="",
+    reference="",
+    classification,
+    workstream=None,
+    meeting=None,
+    agenda_item=None,
+    uploaded_file,
+    created_by,
+):
+    """Create a paper and its first version together, or nothing at all."""
+    _check_group_open(group)
+    _check_belongs(group, meeting=meeting, agenda_item=agenda_item, workstream=workstream)
+    content_type = check_paper_file(uploaded_file)
+    if agenda_item is not None and meeting is None:
+        meeting = agenda_item.meeting
+    paper = Paper(
+        group=group,
+        title_en=title_en,
+        title_cy=title_cy,
+        reference=reference,
+        classification=classification,
+        workstream=workstream,
+        meeting=meeting,
+        agenda_item=agenda_item,
+        created_by=created_by,
+    )
+    _with_reason(paper, f"Paper added by {created_by.email}").save()
+    _store_version(
+        paper=paper,
+        uploaded_file=uploaded_file,
+        content_type=content_type,
+        uploaded_by=created_by,
+        reason="First version",
+    )
+    return paper
+
+
+@transaction.atomic
+def record_download(*, version, person):
+    download = PaperDownload(version=version, person=person)
+    _with_reason(download, f"Downloaded v{version.number}").save()
+    return download
