@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.forms import DateInput
 
-from .models import Attendance, Meeting
+from .models import AgendaItem, Attendance, Meeting, Paper
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 
@@ -155,3 +155,62 @@ class PlanForm(forms.Form):
         if start and end and end <= start:
             self.add_error("end", _("The end date must be after the start date."))
         return cleaned
+
+
+class WorkstreamChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.number}. {obj.title}"
+
+
+class AgendaItemForm(forms.ModelForm):
+    workstream = WorkstreamChoiceField(
+        label=_("Workstream"), queryset=None, required=False, empty_label=_("None")
+    )
+
+    class Meta:
+        model = AgendaItem
+        fields = ["title_en", "title_cy", "starts_at", "minutes", "presenter", "workstream"]
+        labels = {
+            "title_en": _("Title in English"),
+            "title_cy": _("Title in Welsh"),
+            "starts_at": _("Start time"),
+            "minutes": _("Length in minutes"),
+            "presenter": _("Presenter"),
+        }
+        widgets = {
+            "starts_at": TimeInput,
+            "minutes": forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
+        }
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workstream"].queryset = group.workstreams.all()
+
+
+class PaperForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, Word, Excel, PowerPoint, OpenDocument or plain text, up to 25 MB"),
+    )
+    title_en = forms.CharField(label=_("Title in English"), max_length=300)
+    title_cy = forms.CharField(label=_("Title in Welsh"), max_length=300, required=False)
+    reference = forms.CharField(
+        label=_("Reference"), max_length=30, required=False, help_text=_("For example NCG(25)04")
+    )
+    classification = forms.ChoiceField(
+        label=_("Classification"),
+        choices=Paper.Classification.choices,
+        widget=forms.RadioSelect,
+        initial=Paper.Classification.OFFICIAL,
+    )
+    workstream = WorkstreamChoiceField(
+        label=_("Workstream"), queryset=None, required=False, empty_label=_("None")
+    )
+    agenda_item = forms.ModelChoiceField(
+        label=_("Agenda item"), queryset=None, required=False, empty_label=_("None")
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workstream"].queryset = meeting.group.workstreams.all()
+        self.fields["agenda_item"].queryset = meeting.agenda_items.all()

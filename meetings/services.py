@@ -12,7 +12,7 @@ from members.models import Membership
 from ncg_portal.mail import queue_mail
 
 from .calendar import meeting_ics
-from .models import Attendance, Meeting
+from .models import AgendaItem, Attendance, Meeting
 from .permissions import INVITED_ROLES
 
 
@@ -208,3 +208,49 @@ def quorum_warning(meeting, now=None):
     if meeting.status != Meeting.Status.CONFIRMED or meeting.starts_at - now > RSVP_CUTOFF:
         return False
     return not expected_turnout(meeting)["quorate"]
+
+
+@transaction.atomic
+def add_agenda_item(*, meeting, reason="Agenda item added", **fields):
+    meeting = Meeting.objects.select_for_update().select_related("group").get(pk=meeting.pk)
+    _check_open(meeting)
+    workstream = fields.get("workstream")
+    if workstream is not None and workstream.group_id != meeting.group_id:
+        raise MeetingError("wrong_group")
+    last = (
+        meeting.agenda_items.order_by("-position").values_list("position", flat=True).first() or 0
+    )
+    item = AgendaItem(meeting=meeting, position=last + 1, **fields)
+    _with_reason(item, reason).save()
+    return item
+
+
+@transaction.atomic
+def move_agenda_item(*, item, offset):
+    """Swap the item with its neighbour above (offset -1) or below (+1)."""
+    items = list(
+        AgendaItem.objects.select_for_update().filter(meeting=item.meeting_id).order_by("position")
+    )
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    target = index + offset
+    if not 0 <= target < len(items):
+        return
+    a, b = items[index], items[target]
+    # The unique (meeting, position) constraint is deferred, so a swap inside one transaction is fine.
+    a.position, b.position = b.position, a.position
+    _with_reason(a, "Agenda reordered").save()
+    _with_reason(b, "Agenda reordered").save()
+
+
+@transaction.atomic
+def remove_agenda_item(*, item, reason="Agenda item removed"):
+    meeting_id = item.meeting_id
+    item._change_reason = reason
+    item.delete()
+    for position, other in enumerate(
+        AgendaItem.objects.select_for_update().filter(meeting=meeting_id).order_by("position"),
+        start=1,
+    ):
+        if other.position != position:
+            other.position = position
+            _with_reason(other, "Agenda renumbered").save()

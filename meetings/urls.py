@@ -13,6 +13,8 @@ urlpatterns = [
     path("g/<slug:slug>/meetings/<int:pk>/confirm/", views.meeting_confirm, name="confirm"),
     path("g/<slug:slug>/meetings/<int:pk>/cancel/", views.meeting_cancel, name="cancel"),
     path("g/<slug:slug>/meetings/<int:pk>/rsvp/", views.meeting_rsvp, name="rsvp"),
+    path("g/<slug:slug>/meetings/<int:pk>/agenda/", views.agenda_edit, name="agenda"),
+    path("g/<slug:slug>/meetings/<int:pk>/papers/add/", views.paper_add, name="paper_add"),
     path(
         "g/<slug:slug>/meetings/<int:pk>/attendance/", views.meeting_attendance, name="attendance"
     ),

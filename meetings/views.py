@@ -12,8 +12,17 @@ from members.permissions import get_group_for
 
 from . import services
 from .calendar import calendar_feed_ics, issue_calendar_feed, person_for_feed_token
-from .forms import LONDON, AttendanceForm, CancelMeetingForm, MeetingForm, PlanForm, RsvpForm
-from .models import Attendance, Meeting, PaperVersion
+from .forms import (
+    LONDON,
+    AgendaItemForm,
+    AttendanceForm,
+    CancelMeetingForm,
+    MeetingForm,
+    PaperForm,
+    PlanForm,
+    RsvpForm,
+)
+from .models import AgendaItem, Attendance, Meeting, PaperVersion
 from .permissions import (
     can_manage_meetings,
     can_rsvp,
@@ -28,7 +37,7 @@ from .planning import (
     propose_termly_meetings,
     schedule_termly_meetings,
 )
-from .uploads import record_download
+from .uploads import create_paper, record_download
 
 
 def _context(request, group, **extra):
@@ -321,3 +330,53 @@ def _chosen_proposals(data, proposals, wish):
             )
         )
     return chosen, errors
+
+
+@login_required
+def agenda_edit(request, slug, pk):
+    group, meeting = get_managed_meeting(request.user, slug, pk)
+    form = AgendaItemForm(request.POST or None, group=group)
+    if request.method == "POST":
+        action = request.POST.get("action", "add")
+        if action in ("up", "down", "remove"):
+            item = get_object_or_404(AgendaItem, pk=request.POST.get("item"), meeting=meeting)
+            if action == "remove":
+                services.remove_agenda_item(item=item)
+            else:
+                services.move_agenda_item(item=item, offset=-1 if action == "up" else 1)
+            return redirect("meetings:agenda", group.slug, meeting.pk)
+        if form.is_valid():
+            services.add_agenda_item(meeting=meeting, **form.cleaned_data)
+            messages.success(request, _("The agenda item has been added."))
+            return redirect("meetings:agenda", group.slug, meeting.pk)
+    items = meeting.agenda_items.select_related("workstream")
+    return render(
+        request,
+        "meetings/agenda_edit.html",
+        _context(request, group, meeting=meeting, items=items, form=form),
+    )
+
+
+@login_required
+def paper_add(request, slug, pk):
+    from django.core.exceptions import ValidationError
+
+    group, meeting = get_managed_meeting(request.user, slug, pk)
+    form = PaperForm(request.POST or None, request.FILES or None, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            create_paper(
+                group=group,
+                meeting=meeting,
+                created_by=request.user,
+                uploaded_file=form.cleaned_data.pop("file"),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(request, _("The paper has been added."))
+            return redirect("meetings:detail", group.slug, meeting.pk)
+    return render(
+        request, "meetings/paper_add.html", _context(request, group, meeting=meeting, form=form)
+    )

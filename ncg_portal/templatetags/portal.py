@@ -9,6 +9,8 @@ register = template.Library()
 WIDGET_CLASSES = {
     "select": "govuk-select",
     "textarea": "govuk-textarea",
+    "file": "govuk-file-upload",
+    "clearablefile": "govuk-file-upload",
 }
 
 
