@@ -18,6 +18,15 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs={"class": "govuk-input--width-5", **(attrs or {})}, format="%H:%M")
 
 
+def check_where(form, cleaned):
+    """A meeting in person needs a venue; one online needs a link to join."""
+    mode = cleaned.get("mode")
+    if mode in (Meeting.Mode.IN_PERSON, Meeting.Mode.HYBRID) and not cleaned.get("venue"):
+        form.add_error("venue", _("Enter the venue of a meeting held in person."))
+    if mode in (Meeting.Mode.ONLINE, Meeting.Mode.HYBRID) and not cleaned.get("join_url"):
+        form.add_error("join_url", _("Enter the link to join a meeting held online."))
+
+
 class MeetingForm(forms.ModelForm):
     """Date, start and end times are asked for as people think of them: London time."""
 
@@ -59,11 +68,7 @@ class MeetingForm(forms.ModelForm):
             else:
                 cleaned["starts_at"] = datetime.datetime.combine(date, start, LONDON)
                 cleaned["ends_at"] = datetime.datetime.combine(date, end, LONDON)
-        mode = cleaned.get("mode")
-        if mode in (Meeting.Mode.IN_PERSON, Meeting.Mode.HYBRID) and not cleaned.get("venue"):
-            self.add_error("venue", _("Enter the venue of a meeting held in person."))
-        if mode in (Meeting.Mode.ONLINE, Meeting.Mode.HYBRID) and not cleaned.get("join_url"):
-            self.add_error("join_url", _("Enter the link to join a meeting held online."))
+        check_where(self, cleaned)
         return cleaned
 
     def meeting_fields(self):
@@ -149,11 +154,15 @@ class PlanForm(forms.Form):
         initial=Meeting.Mode.HYBRID,
     )
 
+    venue = forms.CharField(label=_("Venue"), max_length=300, required=False)
+    join_url = forms.URLField(label=_("Link to join online"), required=False)
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end <= start:
             self.add_error("end", _("The end date must be after the start date."))
+        check_where(self, cleaned)
         return cleaned
 
 

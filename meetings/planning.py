@@ -251,7 +251,9 @@ def _phase_on(phases, day):
 
 
 @transaction.atomic
-def schedule_termly_meetings(*, group, proposals, created_by, reason="Termly plan"):
+def schedule_termly_meetings(
+    *, group, proposals, created_by, venue="", join_url="", reason="Termly plan"
+):
     """Create a planned meeting for each proposal the secretariat kept.
 
     Each meeting gets the group's phase that contains its date. A proposal identical in start to
@@ -278,6 +280,8 @@ def schedule_termly_meetings(*, group, proposals, created_by, reason="Termly pla
             starts_at=proposal.starts_at,
             ends_at=proposal.ends_at,
             mode=proposal.mode,
+            venue=venue,
+            join_url=join_url,
             status=Meeting.Status.PLANNED,
             phase=_phase_on(phases, local_date(proposal.starts_at)),
         )

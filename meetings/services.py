@@ -73,6 +73,10 @@ def confirm_meeting(*, meeting, reason="Meeting confirmed"):
     _check_open(meeting)
     if meeting.status != Meeting.Status.PLANNED:
         raise MeetingError("not_planned")
+    needs_venue = meeting.mode in (Meeting.Mode.IN_PERSON, Meeting.Mode.HYBRID)
+    needs_link = meeting.mode in (Meeting.Mode.ONLINE, Meeting.Mode.HYBRID)
+    if (needs_venue and not meeting.venue) or (needs_link and not meeting.join_url):
+        raise MeetingError("details_missing")
     meeting.status = Meeting.Status.CONFIRMED
     _with_reason(meeting, reason).save()
     for person in _invitees(meeting):
@@ -138,6 +142,8 @@ def record_attendance(*, meeting, attended_by_person, reason="Attendance recorde
     """`attended_by_person` maps person id to an Attendance.Attended value; the meeting is held."""
     meeting = Meeting.objects.select_for_update().select_related("group").get(pk=meeting.pk)
     _check_open(meeting)
+    if meeting.status not in (Meeting.Status.CONFIRMED, Meeting.Status.HELD):
+        raise MeetingError("not_confirmed")
     for person_id, attended in attended_by_person.items():
         attendance, _ = Attendance.objects.get_or_create(meeting=meeting, person_id=person_id)
         attendance.attended = attended

@@ -139,8 +139,13 @@ def meeting_confirm(request, slug, pk):
     group, meeting = get_managed_meeting(request.user, slug, pk)
     try:
         services.confirm_meeting(meeting=meeting)
-    except services.MeetingError:
-        messages.error(request, _("Only a planned meeting can be confirmed."))
+    except services.MeetingError as error:
+        if str(error) == "details_missing":
+            messages.error(
+                request, _("Add the venue or the link to join before confirming the meeting.")
+            )
+        else:
+            messages.error(request, _("Only a planned meeting can be confirmed."))
     else:
         messages.success(request, _("The meeting is confirmed. Invitations are on their way."))
     return redirect("meetings:detail", group.slug, meeting.pk)
@@ -192,8 +197,13 @@ def meeting_rsvp(request, slug, pk):
 @login_required
 def meeting_attendance(request, slug, pk):
     group, meeting = get_managed_meeting(request.user, slug, pk)
-    if meeting.starts_at > timezone.now():
-        messages.error(request, _("Attendance can be recorded once the meeting has started."))
+    if meeting.starts_at > timezone.now() or meeting.status not in (
+        Meeting.Status.CONFIRMED,
+        Meeting.Status.HELD,
+    ):
+        messages.error(
+            request, _("Attendance can be recorded once a confirmed meeting has started.")
+        )
         return redirect("meetings:detail", group.slug, meeting.pk)
     attendances = list(meeting.attendances.select_related("person").order_by("person__full_name"))
     form = AttendanceForm(request.POST or None, attendances=attendances)
@@ -268,13 +278,14 @@ def meeting_plan(request, slug):
     proposals, errors = [], []
     if request.method == "POST" and form.is_valid():
         wish = form.cleaned_data
+        where = {"venue": wish.pop("venue"), "join_url": wish.pop("join_url")}
         proposals = propose_termly_meetings(group=group, **wish)
         if request.POST.get("step") == "confirm":
             chosen, errors = _chosen_proposals(request.POST, proposals, wish)
             if not errors:
                 try:
                     meetings = schedule_termly_meetings(
-                        group=group, proposals=chosen, created_by=request.user
+                        group=group, proposals=chosen, created_by=request.user, **where
                     )
                 except PlanningError:
                     raise Http404 from None

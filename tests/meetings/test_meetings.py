@@ -246,6 +246,7 @@ def test_plan_page_proposes_then_plans_kept_meetings(as_secretariat, ncg):
         "time": "10:00",
         "minutes": "120",
         "mode": "online",
+        "join_url": "https://meet.example.org/n",
     }
     response = as_secretariat.post("/cy/g/ncg/meetings/plan/", {**wish, "step": "propose"})
     assert response.status_code == 200
@@ -276,6 +277,7 @@ def test_plan_refuses_a_date_outside_the_term(as_secretariat, ncg):
         "time": "10:00",
         "minutes": "120",
         "mode": "online",
+        "join_url": "https://meet.example.org/n",
     }
     response = as_secretariat.post(
         "/en/g/ncg/meetings/plan/",
@@ -290,3 +292,38 @@ def test_plan_refuses_a_date_outside_the_term(as_secretariat, ncg):
 def test_plan_page_is_for_the_secretariat(client, request, who, status):
     client.force_login(request.getfixturevalue(who))
     assert client.get("/en/g/ncg/meetings/plan/").status_code == status
+
+
+def test_confirm_refuses_online_meeting_without_link(ncg, as_secretariat):
+    start = timezone.now() + datetime.timedelta(days=5)
+    meeting = Meeting.objects.create(
+        group=ncg,
+        title_en="M",
+        title_cy="C",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+        mode="online",
+    )
+    with pytest.raises(services.MeetingError):
+        services.confirm_meeting(meeting=meeting)
+    as_secretariat.post(f"/en/g/ncg/meetings/{meeting.pk}/confirm/")
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PLANNED
+    assert not OutgoingMail.objects.exists()
+
+
+def test_cancelled_meeting_cannot_be_marked_held(meeting, member, as_secretariat):
+    services.confirm_meeting(meeting=meeting)
+    services.cancel_meeting(meeting=meeting, reason="No quorum")
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=meeting.starts_at - datetime.timedelta(days=20),
+        ends_at=meeting.ends_at - datetime.timedelta(days=20),
+    )
+    response = as_secretariat.post(
+        f"/en/g/ncg/meetings/{meeting.pk}/attendance/", {f"person_{member.pk}": "online"}
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
+    with pytest.raises(services.MeetingError):
+        services.record_attendance(meeting=meeting, attended_by_person={member.pk: "online"})
