@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from members.models import Group
+from ncg_portal.audit import with_reason
 
 from .models import Meeting, MeetingRule, SchoolTerm
 
@@ -65,13 +66,6 @@ class PlanningError(Exception):
     """A plan that cannot be made or written."""
 
 
-def _with_reason(obj, reason, user=None):
-    obj._change_reason = reason
-    if user is not None:
-        obj._history_user = user
-    return obj
-
-
 @transaction.atomic
 def ensure_default_terms():
     """Create the default terms that are missing. Existing (possibly corrected) rows are kept.
@@ -83,7 +77,7 @@ def ensure_default_terms():
         key = {"academic_year": term["academic_year"], "season": term["season"]}
         if SchoolTerm.objects.filter(**key).exists():
             continue
-        _with_reason(SchoolTerm(**term), "Default Welsh school term dates").save()
+        with_reason(SchoolTerm(**term), "Default Welsh school term dates").save()
         created += 1
     return created
 
@@ -285,7 +279,7 @@ def schedule_termly_meetings(
             status=Meeting.Status.PLANNED,
             phase=_phase_on(phases, local_date(proposal.starts_at)),
         )
-        _with_reason(meeting, reason, created_by).save()
+        with_reason(meeting, reason, created_by).save()
         existing.add(meeting.starts_at)
         meetings.append(meeting)
     return meetings

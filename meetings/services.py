@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from members.models import Membership
+from ncg_portal.audit import with_reason
 from ncg_portal.mail import queue_mail
 
 from .calendar import meeting_ics
@@ -18,11 +19,6 @@ from .permissions import INVITED_ROLES
 
 class MeetingError(Exception):
     """A change the meeting's state does not allow."""
-
-
-def _with_reason(obj, reason):
-    obj._change_reason = reason
-    return obj
 
 
 def _invitees(meeting):
@@ -62,7 +58,7 @@ def create_meeting(*, group, reason="Meeting added", **fields):
     if group.is_closed:
         raise MeetingError("group_closed")
     meeting = Meeting(group=group, **fields)
-    _with_reason(meeting, reason).save()
+    with_reason(meeting, reason).save()
     return meeting
 
 
@@ -78,7 +74,7 @@ def confirm_meeting(*, meeting, reason="Meeting confirmed"):
     if (needs_venue and not meeting.venue) or (needs_link and not meeting.join_url):
         raise MeetingError("details_missing")
     meeting.status = Meeting.Status.CONFIRMED
-    _with_reason(meeting, reason).save()
+    with_reason(meeting, reason).save()
     for person in _invitees(meeting):
         Attendance.objects.get_or_create(meeting=meeting, person=person)
         _send_calendar_mail(meeting, person, kind="meeting_invitation", method="REQUEST")
@@ -96,7 +92,7 @@ def update_meeting(*, meeting, reason="Meeting changed", **changes):
         setattr(meeting, field, value)
     if meeting.status == Meeting.Status.CONFIRMED:
         meeting.sequence += 1
-    _with_reason(meeting, reason).save()
+    with_reason(meeting, reason).save()
     if meeting.status == Meeting.Status.CONFIRMED:
         for person in _invitees(meeting):
             _send_calendar_mail(meeting, person, kind="meeting_updated", method="REQUEST")
@@ -112,7 +108,7 @@ def cancel_meeting(*, meeting, reason):
     was_confirmed = meeting.status == Meeting.Status.CONFIRMED
     meeting.status = Meeting.Status.CANCELLED
     meeting.sequence += 1
-    _with_reason(meeting, reason).save()
+    with_reason(meeting, reason).save()
     if was_confirmed:
         for person in _invitees(meeting):
             _send_calendar_mail(meeting, person, kind="meeting_cancelled", method="CANCEL")
@@ -133,7 +129,7 @@ def record_rsvp(*, meeting, person, response, deputy_name=""):
     attendance.response = response
     attendance.deputy_name = deputy_name if response == Attendance.Response.APOLOGIES else ""
     attendance.responded_at = timezone.now()
-    _with_reason(attendance, "RSVP").save()
+    with_reason(attendance, "RSVP").save()
     return attendance
 
 
@@ -147,9 +143,9 @@ def record_attendance(*, meeting, attended_by_person, reason="Attendance recorde
     for person_id, attended in attended_by_person.items():
         attendance, _ = Attendance.objects.get_or_create(meeting=meeting, person_id=person_id)
         attendance.attended = attended
-        _with_reason(attendance, reason).save()
+        with_reason(attendance, reason).save()
     meeting.status = Meeting.Status.HELD
-    _with_reason(meeting, reason).save()
+    with_reason(meeting, reason).save()
     return meeting
 
 
@@ -227,7 +223,7 @@ def add_agenda_item(*, meeting, reason="Agenda item added", **fields):
         meeting.agenda_items.order_by("-position").values_list("position", flat=True).first() or 0
     )
     item = AgendaItem(meeting=meeting, position=last + 1, **fields)
-    _with_reason(item, reason).save()
+    with_reason(item, reason).save()
     return item
 
 
@@ -244,8 +240,8 @@ def move_agenda_item(*, item, offset):
     a, b = items[index], items[target]
     # The unique (meeting, position) constraint is deferred, so a swap inside one transaction is fine.
     a.position, b.position = b.position, a.position
-    _with_reason(a, "Agenda reordered").save()
-    _with_reason(b, "Agenda reordered").save()
+    with_reason(a, "Agenda reordered").save()
+    with_reason(b, "Agenda reordered").save()
 
 
 @transaction.atomic
@@ -259,4 +255,4 @@ def remove_agenda_item(*, item, reason="Agenda item removed"):
     ):
         if other.position != position:
             other.position = position
-            _with_reason(other, "Agenda renumbered").save()
+            with_reason(other, "Agenda renumbered").save()

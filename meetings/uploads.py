@@ -19,6 +19,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from ncg_portal.audit import with_reason
+
 from .models import Paper, PaperDownload, PaperVersion
 
 MB = 1024 * 1024
@@ -67,11 +69,6 @@ _ZIP_ERRORS = (
     NotImplementedError,  # unsupported compression
     KeyError,
 )
-
-
-def _with_reason(obj, reason):
-    obj._change_reason = reason
-    return obj
 
 
 def max_bytes():
@@ -236,7 +233,7 @@ def _store_version(*, paper, uploaded_file, content_type, uploaded_by, reason):
     # The model's upload_to picks a random name; the original name is never a path.
     version.file.save(version.original_name, uploaded_file, save=False)
     try:
-        _with_reason(version, reason).save()
+        with_reason(version, reason).save()
     except BaseException:
         version.file.delete(save=False)
         raise
@@ -302,7 +299,7 @@ def create_paper(
         agenda_item=agenda_item,
         created_by=created_by,
     )
-    _with_reason(paper, f"Paper added by {created_by.email}").save()
+    with_reason(paper, f"Paper added by {created_by.email}").save()
     _store_version(
         paper=paper,
         uploaded_file=uploaded_file,
@@ -316,5 +313,5 @@ def create_paper(
 @transaction.atomic
 def record_download(*, version, person):
     download = PaperDownload(version=version, person=person)
-    _with_reason(download, f"Downloaded v{version.number}").save()
+    with_reason(download, f"Downloaded v{version.number}").save()
     return download

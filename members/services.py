@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from ncg_portal.audit import with_reason
 from ncg_portal.mail import queue_mail
 
 from .models import Invitation, Membership, Person
@@ -20,11 +21,6 @@ class MembershipError(Exception):
 
 def hash_token(token):
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _with_reason(obj, reason):
-    obj._change_reason = reason
-    return obj
 
 
 @transaction.atomic
@@ -58,7 +54,7 @@ def invite_person(
             preferred_language=preferred_language,
         )
         person.set_unusable_password()
-        _with_reason(person, f"Invited to {group.slug}").save()
+        with_reason(person, f"Invited to {group.slug}").save()
     if Membership.objects.filter(person=person, group=group, ends_on__isnull=True).exists():
         raise MembershipError("already_member")
     add_membership(
@@ -118,9 +114,9 @@ def accept_invitation(*, invitation, password):
     person = invitation.person
     person.set_password(password)
     person.is_active = True
-    _with_reason(person, "Accepted an invitation and set a password").save()
+    with_reason(person, "Accepted an invitation and set a password").save()
     invitation.accepted_at = timezone.now()
-    _with_reason(invitation, "Accepted").save()
+    with_reason(invitation, "Accepted").save()
     return person
 
 
@@ -130,7 +126,7 @@ def mark_invitation_accepted(*, invitation):
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.is_usable:
         invitation.accepted_at = timezone.now()
-        _with_reason(invitation, "Accepted by a person with an account").save()
+        with_reason(invitation, "Accepted by a person with an account").save()
     return invitation
 
 
@@ -164,7 +160,7 @@ def add_membership(
         starts_on=starts_on,
         ends_on=ends_on,
     )
-    _with_reason(membership, reason or "Membership added").save()
+    with_reason(membership, reason or "Membership added").save()
     return membership
 
 
@@ -175,7 +171,7 @@ def update_membership(*, membership, reason="", **changes):
         raise MembershipError("group_closed")
     for field, value in changes.items():
         setattr(membership, field, value)
-    _with_reason(membership, reason or "Membership changed").save()
+    with_reason(membership, reason or "Membership changed").save()
     return membership
 
 
@@ -187,7 +183,7 @@ def end_membership(*, membership, ends_on, reason=""):
     if ends_on < membership.starts_on:
         raise MembershipError("ends_before_start")
     membership.ends_on = ends_on
-    _with_reason(membership, reason or "Membership ended").save()
+    with_reason(membership, reason or "Membership ended").save()
     return membership
 
 
@@ -195,5 +191,5 @@ def end_membership(*, membership, ends_on, reason=""):
 def update_profile(*, person, reason="Profile updated", **changes):
     for field, value in changes.items():
         setattr(person, field, value)
-    _with_reason(person, reason).save()
+    with_reason(person, reason).save()
     return person
