@@ -223,3 +223,47 @@ class PaperForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["workstream"].queryset = meeting.group.workstreams.all()
         self.fields["agenda_item"].queryset = meeting.agenda_items.all()
+
+
+class DeclarationForm(forms.Form):
+    agenda_item = forms.ModelChoiceField(
+        label=_("Agenda item"), queryset=None, required=False, empty_label=_("The whole meeting")
+    )
+    interest = forms.CharField(
+        label=_("Your interest"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_(
+            "For example, a role, payment or relationship that others might think affects your view"
+        ),
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agenda_item"].queryset = meeting.agenda_items.all()
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(
+        label=_("Action"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    owner = PersonChoiceField(label=_("Owner"), queryset=None)
+    due_on = forms.DateField(label=_("Due date"), widget=DateInput, required=False)
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        from members.models import Person
+
+        self.fields["owner"].queryset = Person.objects.filter(
+            memberships__in=group.memberships.current()
+        ).distinct()
+
+
+class AttendanceRatesForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=DateInput)
+    end = forms.DateField(label=_("To"), widget=DateInput)

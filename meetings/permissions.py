@@ -43,3 +43,20 @@ def get_managed_meeting(person, slug, pk):
     if not can_manage_meetings(person, group):
         raise Http404
     return group, meeting
+
+
+def can_see_attendance_rates(person, group):
+    """The secretariat and the chair follow who attends."""
+    return can_manage_meetings(person, group) or Role.CHAIR in current_roles(person, group)
+
+
+def can_declare_interest(person, meeting):
+    roles = current_roles(person, meeting.group)
+    return bool(roles & set(INVITED_ROLES)) and not meeting.group.is_closed
+
+
+def can_update_action(person, action):
+    """The secretariat, or the action's owner, may record its progress."""
+    return not action.group.is_closed and (
+        action.owner_id == person.pk or can_manage_meetings(person, action.group)
+    )

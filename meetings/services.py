@@ -13,7 +13,7 @@ from ncg_portal.audit import with_reason
 from ncg_portal.mail import queue_mail
 
 from .calendar import meeting_ics
-from .models import AgendaItem, Attendance, Meeting
+from .models import Action, AgendaItem, Attendance, Declaration, Meeting
 from .permissions import INVITED_ROLES
 
 
@@ -256,3 +256,41 @@ def remove_agenda_item(*, item, reason="Agenda item removed"):
         if other.position != position:
             other.position = position
             with_reason(other, "Agenda renumbered").save()
+
+
+@transaction.atomic
+def declare_interest(*, meeting, person, interest, agenda_item=None):
+    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+        raise MeetingError("wrong_meeting")
+    _check_open(meeting)
+    declaration = Declaration(
+        meeting=meeting, person=person, agenda_item=agenda_item, interest=interest
+    )
+    with_reason(declaration, "Interest declared").save()
+    return declaration
+
+
+@transaction.atomic
+def add_action(*, group, description, owner, due_on=None, meeting=None, reason="Action added"):
+    if group.is_closed:
+        raise MeetingError("group_closed")
+    if meeting is not None and meeting.group_id != group.pk:
+        raise MeetingError("wrong_group")
+    if not group.memberships.current().filter(person=owner).exists():
+        raise MeetingError("owner_not_member")
+    action = Action(
+        group=group, description=description, owner=owner, due_on=due_on, meeting=meeting
+    )
+    with_reason(action, reason).save()
+    return action
+
+
+@transaction.atomic
+def update_action_status(*, action, status, reason="Action updated"):
+    action = Action.objects.select_for_update().select_related("group").get(pk=action.pk)
+    if action.group.is_closed:
+        raise MeetingError("group_closed")
+    action.status = status
+    action.completed_on = timezone.localdate() if status == Action.Status.DONE else None
+    with_reason(action, reason).save()
+    return action

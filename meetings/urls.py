@@ -23,5 +23,9 @@ urlpatterns = [
         views.paper_download,
         name="paper_download",
     ),
+    path("g/<slug:slug>/meetings/<int:pk>/declare/", views.declare_interest, name="declare"),
+    path("g/<slug:slug>/actions/", views.action_list, name="actions"),
+    path("g/<slug:slug>/actions/<int:pk>/", views.action_update, name="action_update"),
+    path("g/<slug:slug>/attendance/", views.attendance_rates, name="attendance_rates"),
     path("profile/calendar/", views.calendar_settings, name="calendar_settings"),
 ]

@@ -14,19 +14,25 @@ from . import services
 from .calendar import calendar_feed_ics, issue_calendar_feed, person_for_feed_token
 from .forms import (
     LONDON,
+    ActionForm,
     AgendaItemForm,
     AttendanceForm,
+    AttendanceRatesForm,
     CancelMeetingForm,
+    DeclarationForm,
     MeetingForm,
     PaperForm,
     PlanForm,
     RsvpForm,
 )
-from .models import AgendaItem, Attendance, Meeting, PaperVersion
+from .models import Action, AgendaItem, Attendance, Meeting, PaperVersion
 from .permissions import (
+    can_declare_interest,
     can_manage_meetings,
     can_rsvp,
+    can_see_attendance_rates,
     can_see_join_link,
+    can_update_action,
     get_managed_meeting,
     get_meeting_for,
 )
@@ -64,6 +70,7 @@ def meeting_list(request, slug):
             upcoming=meetings.filter(ends_at__gte=now).exclude(status=Meeting.Status.CANCELLED),
             past=meetings.filter(ends_at__lt=now).order_by("-starts_at"),
             cancelled=meetings.filter(status=Meeting.Status.CANCELLED, ends_at__gte=now),
+            can_see_rates=can_see_attendance_rates(request.user, group),
         ),
     )
 
@@ -82,6 +89,10 @@ def meeting_detail(request, slug, pk):
         can_rsvp=can_rsvp(request.user, meeting),
         show_join_link=can_see_join_link(request.user, meeting),
         rsvp_form=RsvpForm(initial={"response": attendance.response if attendance else None}),
+        declarations=meeting.declarations.select_related("person", "agenda_item"),
+        can_declare=can_declare_interest(request.user, meeting),
+        declaration_form=DeclarationForm(meeting=meeting),
+        actions=meeting.actions.select_related("owner"),
     )
     if context["can_manage"]:
         context.update(
@@ -390,4 +401,74 @@ def paper_add(request, slug, pk):
             return redirect("meetings:detail", group.slug, meeting.pk)
     return render(
         request, "meetings/paper_add.html", _context(request, group, meeting=meeting, form=form)
+    )
+
+
+@login_required
+@require_POST
+def declare_interest(request, slug, pk):
+    group, meeting = get_meeting_for(request.user, slug, pk)
+    if not can_declare_interest(request.user, meeting):
+        raise Http404
+    form = DeclarationForm(request.POST, meeting=meeting)
+    if form.is_valid():
+        services.declare_interest(meeting=meeting, person=request.user, **form.cleaned_data)
+        messages.success(request, _("Your declaration of interest has been recorded."))
+    else:
+        messages.error(request, _("Describe your interest to declare it."))
+    return redirect("meetings:detail", group.slug, meeting.pk)
+
+
+@login_required
+def action_list(request, slug):
+    group = get_group_for(request.user, slug)
+    context = _context(request, group, nav="actions")
+    form = ActionForm(request.POST or None, group=group)
+    if request.method == "POST":
+        if not context["can_manage"]:
+            raise Http404
+        if form.is_valid():
+            services.add_action(group=group, **form.cleaned_data)
+            messages.success(request, _("The action has been added."))
+            return redirect("meetings:actions", group.slug)
+    actions = list(group.actions.select_related("owner", "meeting"))
+    for action in actions:
+        action.updatable = can_update_action(request.user, action)
+    context.update(
+        form=form,
+        open_actions=[a for a in actions if a.status == Action.Status.OPEN],
+        closed_actions=[a for a in actions if a.status != Action.Status.OPEN],
+    )
+    return render(request, "meetings/action_list.html", context)
+
+
+@login_required
+@require_POST
+def action_update(request, slug, pk):
+    group = get_group_for(request.user, slug)
+    action = get_object_or_404(Action.objects.select_related("group"), pk=pk, group=group)
+    status = request.POST.get("status")
+    if not can_update_action(request.user, action) or status not in Action.Status.values:
+        raise Http404
+    services.update_action_status(action=action, status=status)
+    messages.success(request, _("The action has been updated."))
+    return redirect("meetings:actions", group.slug)
+
+
+@login_required
+def attendance_rates(request, slug):
+    group = get_group_for(request.user, slug)
+    if not can_see_attendance_rates(request.user, group):
+        raise Http404
+    form = AttendanceRatesForm(
+        request.GET or None, initial={"start": group.starts_on, "end": timezone.localdate()}
+    )
+    start, end = group.starts_on, timezone.localdate()
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    rows = services.attendance_rates(group, start=start, end=end)
+    return render(
+        request,
+        "meetings/attendance_rates.html",
+        _context(request, group, form=form, rows=rows, start=start, end=end, nav="meetings"),
     )
