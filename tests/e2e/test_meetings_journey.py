@@ -332,3 +332,36 @@ def test_secretariat_plans_confirms_and_records_a_meeting_a_member_answers(
         "Owen Evans": "online",
         "Olwen Observer": "absent",
     }
+
+
+def test_actions_declarations_and_attendance_pages(page, people, meetings, ncg):
+    """The action log, declarations on a meeting page and the attendance rates, in both languages."""
+    from meetings.models import Attendance as AttendanceRow
+
+    confirmed = meetings["confirmed"]
+    services.add_action(
+        group=ncg,
+        description="Share the data framework",
+        owner=people["member"],
+        due_on=datetime.date(2020, 1, 31),
+        meeting=confirmed,
+    )
+    services.declare_interest(
+        meeting=confirmed, person=people["chair"], interest="Trustee of a charity"
+    )
+    AttendanceRow.objects.create(
+        meeting=meetings["held"], person=people["member"], attended="online"
+    )
+
+    sign_in_quickly(page, people["member"])
+    visit_both(page, "/g/ncg/actions/")
+    visit_both(page, f"/g/ncg/meetings/{confirmed.pk}/")
+    # Open the declaration form (a <details>) and check the page with it open.
+    page.locator("details.govuk-details summary").click()
+    check_page(page)
+
+    sign_in_quickly(page, people["secretariat"])
+    visit_both(page, "/g/ncg/actions/")
+
+    sign_in_quickly(page, people["chair"])
+    visit_both(page, "/g/ncg/attendance/")
