@@ -55,8 +55,12 @@ def can_declare_interest(person, meeting):
     return bool(roles & set(INVITED_ROLES)) and not meeting.group.is_closed
 
 
-def can_update_action(person, action):
-    """The secretariat, or the action's owner, may record its progress."""
-    return not action.group.is_closed and (
-        action.owner_id == person.pk or can_manage_meetings(person, action.group)
-    )
+def can_update_action(person, action, *, manages=None):
+    """The secretariat, or the action's owner, may record its progress.
+
+    `manages` passes an already known answer to can_manage_meetings (lists of actions)."""
+    if action.group.is_closed:
+        return False
+    if action.owner_id == person.pk:
+        return True
+    return can_manage_meetings(person, action.group) if manages is None else manages

@@ -431,9 +431,9 @@ def action_list(request, slug):
             services.add_action(group=group, **form.cleaned_data)
             messages.success(request, _("The action has been added."))
             return redirect("meetings:actions", group.slug)
-    actions = list(group.actions.select_related("owner", "meeting"))
+    actions = list(group.actions.select_related("owner", "meeting", "group"))
     for action in actions:
-        action.updatable = can_update_action(request.user, action)
+        action.updatable = can_update_action(request.user, action, manages=context["can_manage"])
     context.update(
         form=form,
         open_actions=[a for a in actions if a.status == Action.Status.OPEN],
