@@ -95,7 +95,10 @@ def meeting_detail(request, slug, pk):
         actions=meeting.actions.select_related("owner"),
     )
     if context["can_manage"]:
+        from .selectors import paper_readers
+
         context.update(
+            readers=paper_readers(meeting),
             turnout=services.expected_turnout(meeting),
             quorum_warning=services.quorum_warning(meeting),
             attendances=meeting.attendances.select_related("person").order_by("person__full_name"),

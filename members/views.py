@@ -64,7 +64,11 @@ def dashboard(request, slug):
         from meetings.planning import check_rules
 
         context["rule_checks"] = check_rules(group)
+    from meetings.selectors import actions_due, unopened_papers
+
     context.update(
+        unopened_papers=unopened_papers(request.user, group),
+        actions_due=actions_due(request.user, group),
         next_meeting=next_meeting,
         next_attendance=next_meeting.attendances.filter(person=request.user).first()
         if next_meeting

@@ -10,7 +10,7 @@ from tests.conftest import make_person
 pytestmark = pytest.mark.django_db
 
 PAGES = {
-    "/en/g/ncg/": 22,
+    "/en/g/ncg/": 24,
     "/en/g/ncg/members/": 14,
     "/en/groups/ncg/": 11,
     "/en/profile/": 14,

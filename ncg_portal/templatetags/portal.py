@@ -72,3 +72,8 @@ def paragraphs(text, autoescape=True):
                 '<p class="govuk-body">' + "<br>".join(esc(line.strip()) for line in lines) + "</p>"
             )
     return mark_safe("\n".join(out))
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key)

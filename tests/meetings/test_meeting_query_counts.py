@@ -63,7 +63,7 @@ def add_things(group, meeting, person, n, offset=0):
         ("/en/g/ncg/meetings/{pk}/", 30),
         ("/en/g/ncg/actions/", 16),
         ("/en/g/ncg/attendance/", 16),
-        ("/en/g/ncg/", 22),
+        ("/en/g/ncg/", 24),
     ],
 )
 def test_meeting_pages_do_not_grow(as_secretariat, ncg, secretariat, member, path, limit):
