@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members.permissions import get_group_for
+from members.permissions import get_group_for, get_managed_group
 
 from . import services
 from .calendar import calendar_feed_ics, issue_calendar_feed, person_for_feed_token
@@ -108,9 +108,7 @@ def meeting_detail(request, slug, pk):
 
 @login_required
 def meeting_add(request, slug):
-    group = get_group_for(request.user, slug)
-    if not can_manage_meetings(request.user, group):
-        raise Http404
+    group = get_managed_group(request.user, slug)
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         meeting = services.create_meeting(
@@ -284,9 +282,7 @@ def calendar_feed(request, token):
 def meeting_plan(request, slug):
     """Step 1: the wish (PlanForm). Step 2: the proposal, one row per term, each date movable or
     droppable. Step 3: confirm, which creates the planned meetings."""
-    group = get_group_for(request.user, slug)
-    if not can_manage_meetings(request.user, group):
-        raise Http404
+    group = get_managed_group(request.user, slug)
     ensure_default_terms()
     form = PlanForm(request.POST or None, initial={"start": timezone.localdate()})
     proposals, errors = [], []

@@ -3,6 +3,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.urls import reverse
 from django.utils import translation
 
+from ncg_portal.i18n import remember_language
 from ncg_portal.mail import queue_mail
 
 
@@ -29,15 +30,7 @@ class PortalAccountAdapter(DefaultAccountAdapter):
     def post_login(self, request, user, **kwargs):
         response = super().post_login(request, user, **kwargs)
         if response is not None and user.preferred_language:
-            from django.conf import settings
-
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                user.preferred_language,
-                max_age=365 * 24 * 3600,
-                samesite="Lax",
-                secure=settings.SESSION_COOKIE_SECURE,
-            )
+            remember_language(response, user.preferred_language)
         return response
 
 

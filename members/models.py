@@ -204,8 +204,9 @@ class MembershipQuerySet(models.QuerySet):
         return self.annotate(role_order=order).order_by("role_order", "person__full_name")
 
 
-class Membership(models.Model):
+class Membership(BilingualMixin, models.Model):
     VOTING_ROLES = (Role.CHAIR, Role.MEMBER)
+    bilingual_fields = ("position",)
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="memberships")
@@ -249,12 +250,6 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.person} – {self.get_role_display()} – {self.group}"
-
-    @property
-    def position(self):
-        from ncg_portal.i18n import pick
-
-        return pick(self.position_en, self.position_cy)
 
     @property
     def is_current(self):

@@ -55,9 +55,7 @@ def invite_person(
         )
         person.set_unusable_password()
         with_reason(person, f"Invited to {group.slug}").save()
-    if Membership.objects.filter(person=person, group=group, ends_on__isnull=True).exists():
-        raise MembershipError("already_member")
-    add_membership(
+    add_membership(  # refuses (MembershipError) a person who is already a member
         group=group,
         person=person,
         role=role,

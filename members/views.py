@@ -10,6 +10,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from ncg_portal.i18n import remember_language
+
 from . import services
 from .forms import EndMembershipForm, InvitationForm, MembershipForm, ProfileForm, SetPasswordForm
 from .models import Group, Membership, Organisation, Role
@@ -200,18 +202,17 @@ def profile_edit(request):
         )
         translation.activate(person.preferred_language)
         messages.success(request, _("Your profile has been updated."))
-        response = redirect("members:profile")
-        response.set_cookie("django_language", person.preferred_language, samesite="Lax")
-        return response
+        return remember_language(redirect("members:profile"), person.preferred_language)
     return render(request, "members/profile_edit.html", {"nav": "profile", "form": form})
 
 
 def accept_invitation(request, token):
     invitation = services.find_invitation(token)
     if invitation is None or not invitation.is_usable:
-        status = "used" if invitation and invitation.accepted_at else "expired"
         if invitation is None:
             status = "unknown"
+        else:
+            status = "used" if invitation.accepted_at else "expired"
         return render(
             request,
             "members/invitation_unusable.html",

@@ -1,5 +1,6 @@
 """Small helpers for content held in both languages."""
 
+from django.conf import settings
 from django.utils.translation import get_language
 
 
@@ -26,3 +27,15 @@ class BilingualMixin:
         if item in type(self).bilingual_fields:
             return pick(getattr(self, f"{item}_en"), getattr(self, f"{item}_cy"))
         raise AttributeError(item)
+
+
+def remember_language(response, language):
+    """Set the language cookie, so a visit to "/" lands in the person's language."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response

@@ -30,6 +30,14 @@ def meeting(ncg):
     )
 
 
+def move_into_past(meeting, days=20):
+    """Let the meeting have happened, without the history a real change would leave."""
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=meeting.starts_at - datetime.timedelta(days=days),
+        ends_at=meeting.ends_at - datetime.timedelta(days=days),
+    )
+
+
 def ics_of(mail):
     [attachment] = mail.attachments
     return Calendar.from_ical(attachment["content"])
@@ -183,10 +191,7 @@ def test_secretariat_cannot_rsvp(meeting, as_secretariat):
 
 def test_attendance_is_recorded_and_rates_computed(ncg, meeting, member, chair, as_secretariat):
     services.confirm_meeting(meeting=meeting)
-    Meeting.objects.filter(pk=meeting.pk).update(
-        starts_at=meeting.starts_at - datetime.timedelta(days=20),
-        ends_at=meeting.ends_at - datetime.timedelta(days=20),
-    )
+    move_into_past(meeting)
     response = as_secretariat.post(
         f"/en/g/ncg/meetings/{meeting.pk}/attendance/",
         {f"person_{member.pk}": "online", f"person_{chair.pk}": "absent"},
@@ -205,10 +210,7 @@ def test_attendance_is_recorded_and_rates_computed(ncg, meeting, member, chair, 
 
 def test_attendance_form_needs_every_person(meeting, member, chair, as_secretariat):
     services.confirm_meeting(meeting=meeting)
-    Meeting.objects.filter(pk=meeting.pk).update(
-        starts_at=meeting.starts_at - datetime.timedelta(days=20),
-        ends_at=meeting.ends_at - datetime.timedelta(days=20),
-    )
+    move_into_past(meeting)
     response = as_secretariat.post(
         f"/en/g/ncg/meetings/{meeting.pk}/attendance/", {f"person_{member.pk}": "online"}
     )
@@ -315,10 +317,7 @@ def test_confirm_refuses_online_meeting_without_link(ncg, as_secretariat):
 def test_cancelled_meeting_cannot_be_marked_held(meeting, member, as_secretariat):
     services.confirm_meeting(meeting=meeting)
     services.cancel_meeting(meeting=meeting, reason="No quorum")
-    Meeting.objects.filter(pk=meeting.pk).update(
-        starts_at=meeting.starts_at - datetime.timedelta(days=20),
-        ends_at=meeting.ends_at - datetime.timedelta(days=20),
-    )
+    move_into_past(meeting)
     response = as_secretariat.post(
         f"/en/g/ncg/meetings/{meeting.pk}/attendance/", {f"person_{member.pk}": "online"}
     )
