@@ -174,6 +174,8 @@ class Paper(BilingualMixin, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Set when the paper was last sent to members by email (circulated).
+    circulated_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
     bilingual_fields = ("title",)
@@ -271,7 +273,15 @@ class Attendance(models.Model):
         return self.response in (self.Response.IN_PERSON, self.Response.ONLINE)
 
 
-class Minutes(models.Model):
+def minutes_pdf_upload_to(minutes, filename):
+    return f"minutes/{minutes.meeting.group_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Minutes(BilingualMixin, models.Model):
+    """The record of a meeting. Attendance, apologies, agenda, papers, declarations and actions come
+    from the portal's own data; the secretariat writes the discussion (MinutesEntry, one per agenda
+    item) and any other business (`body`). Approval freezes it all into `record`."""
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SHARED = "shared", _("Shared for comment")
@@ -281,17 +291,69 @@ class Minutes(models.Model):
     body_en = models.TextField(blank=True)
     body_cy = models.TextField(blank=True)
     status = models.CharField(max_length=8, choices=Status, default=Status.DRAFT)
+    shared_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # The approved minutes as they were approved, per language ({"en": {...}, "cy": {...}}), so later
+    # changes to attendance or the agenda never rewrite an approved record.
+    record = models.JSONField(null=True, blank=True, editable=False)
+    pdf_en = models.FileField(upload_to=minutes_pdf_upload_to, blank=True, editable=False)
+    pdf_cy = models.FileField(upload_to=minutes_pdf_upload_to, blank=True, editable=False)
     history = HistoricalRecords()
+
+    bilingual_fields = ("body",)
 
     class Meta:
         verbose_name_plural = "minutes"
 
     def __str__(self):
         return f"Minutes of {self.meeting}"
+
+    @property
+    def is_approved(self):
+        return self.status == self.Status.APPROVED
+
+
+class MinutesEntry(BilingualMixin, models.Model):
+    """What was discussed and agreed under one agenda item."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="entries")
+    agenda_item = models.OneToOneField(
+        AgendaItem, on_delete=models.PROTECT, related_name="minutes_entry"
+    )
+    discussion_en = models.TextField(blank=True)
+    discussion_cy = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    bilingual_fields = ("discussion",)
+
+    class Meta:
+        ordering = ["agenda_item__position"]
+        verbose_name_plural = "minutes entries"
+
+    def __str__(self):
+        return f"Minutes on {self.agenda_item}"
+
+
+class MinutesComment(models.Model):
+    """A member's comment on draft minutes shared for comment."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="comments")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="minutes_comments")
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.person} on {self.minutes}"
 
 
 class Action(models.Model):

@@ -140,6 +140,13 @@ class Group(BilingualMixin, models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE)
     quorum_rule = models.CharField(max_length=10, choices=QuorumRule, default=QuorumRule.MAJORITY)
     quorum_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    allows_deputies = models.BooleanField(
+        _("members may send a deputy"),
+        default=False,
+        help_text=_(
+            "When a member sends apologies, they may name someone to attend in their place."
+        ),
+    )
     history = HistoricalRecords()
 
     objects = GroupQuerySet.as_manager()
@@ -325,6 +332,27 @@ class Invitation(models.Model):
     @property
     def is_usable(self):
         return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class GroupVisit(models.Model):
+    """When a person last looked at a group, so its pages can say what is new since then.
+
+    `seen_before` is the start of the previous visit: what changed after it is "new". Visits are
+    moved on with queryset updates, so they add no history row per page view."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="group_visits")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="visits")
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    seen_before = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "group"], name="one_visit_per_group")
+        ]
+
+    def __str__(self):
+        return f"{self.person} last saw {self.group.slug} at {self.last_seen_at:%Y-%m-%d %H:%M}"
 
 
 # Second factors added or removed are part of the audit trail too (their secrets are not).

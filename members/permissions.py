@@ -34,13 +34,15 @@ def can_view_group(person, group):
     return person.is_authenticated and (person.is_superuser or bool(current_roles(person, group)))
 
 
-def can_manage_membership(person, group):
-    """The secretariat invites people and changes memberships; a closed group is read-only."""
-    if group.is_closed:
+def can_manage_membership(person, group, *, roles=None):
+    """The secretariat invites people and changes memberships; a closed group is read-only.
+
+    `roles` passes the person's current roles in the group when the caller already has them."""
+    if group.is_closed or not person.is_authenticated:
         return False
-    return person.is_authenticated and (
-        person.is_superuser or Role.SECRETARIAT in current_roles(person, group)
-    )
+    if person.is_superuser:
+        return True
+    return Role.SECRETARIAT in (current_roles(person, group) if roles is None else roles)
 
 
 def get_group_for(person, slug):

@@ -15,9 +15,8 @@ from ncg_portal.i18n import remember_language
 from . import services
 from .forms import EndMembershipForm, InvitationForm, MembershipForm, ProfileForm, SetPasswordForm
 from .models import Group, Membership, Organisation, Role
+from .pages import group_page_context
 from .permissions import (
-    can_manage_membership,
-    current_roles,
     get_group_for,
     get_managed_group,
     requires_mfa,
@@ -41,22 +40,11 @@ def switch_group(request):
     return redirect("members:dashboard", group.slug)
 
 
-def _group_context(request, group, nav):
-    roles = current_roles(request.user, group)
-    return {
-        "group": group,
-        "member_view": True,
-        "nav": nav,
-        "my_roles": roles,
-        "can_manage": can_manage_membership(request.user, group),
-    }
-
-
 @login_required
 def dashboard(request, slug):
     group = get_group_for(request.user, slug)
     today = timezone.localdate()
-    context = _group_context(request, group, "dashboard")
+    context = group_page_context(request, group, "dashboard")
     next_meeting = (
         group.meetings.filter(ends_at__gte=timezone.now(), status__in=["planned", "confirmed"])
         .order_by("starts_at")
@@ -93,7 +81,7 @@ def dashboard(request, slug):
 @login_required
 def members_list(request, slug):
     group = get_group_for(request.user, slug)
-    context = _group_context(request, group, "members")
+    context = group_page_context(request, group, "members")
     current = (
         group.memberships.current().select_related("person", "organisation").ordered_for_display()
     )
@@ -123,7 +111,7 @@ def invite(request, slug):
                 % {"name": form.cleaned_data["full_name"]},
             )
             return redirect("members:members", group.slug)
-    context = _group_context(request, group, "members")
+    context = group_page_context(request, group, "members")
     context.update(form=form, invitation_days=settings.INVITATION_VALID_DAYS)
     return render(request, "members/invite.html", context)
 
@@ -145,7 +133,7 @@ def membership_edit(request, slug, pk):
         services.update_membership(membership=stored, reason=form.cleaned_data["reason"], **changes)
         messages.success(request, _("The membership has been updated."))
         return redirect("members:members", group.slug)
-    context = _group_context(request, group, "members")
+    context = group_page_context(request, group, "members")
     context.update(form=form, membership=membership)
     return render(request, "members/membership_edit.html", context)
 
@@ -169,7 +157,7 @@ def membership_end(request, slug, pk):
             _("%(name)s's membership has been ended.") % {"name": membership.person.display_name},
         )
         return redirect("members:members", group.slug)
-    context = _group_context(request, group, "members")
+    context = group_page_context(request, group, "members")
     context.update(form=form, membership=membership)
     return render(request, "members/membership_end.html", context)
 

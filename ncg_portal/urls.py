@@ -3,7 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from meetings.views import calendar_feed
+from meetings.views.calendar import calendar_feed
 
 from . import views
 

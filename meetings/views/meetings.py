@@ -2,7 +2,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,50 +10,34 @@ from django.views.decorators.http import require_POST
 
 from members.permissions import get_group_for, get_managed_group
 
-from . import services
-from .calendar import calendar_feed_ics, issue_calendar_feed, person_for_feed_token
-from .forms import (
+from .. import services
+from ..forms import (
     LONDON,
-    ActionForm,
     AgendaItemForm,
     AttendanceForm,
-    AttendanceRatesForm,
     CancelMeetingForm,
     DeclarationForm,
     MeetingForm,
-    PaperForm,
     PlanForm,
     RsvpForm,
 )
-from .models import Action, AgendaItem, Attendance, Meeting, PaperVersion
-from .permissions import (
+from ..models import AgendaItem, Attendance, Meeting
+from ..permissions import (
     can_declare_interest,
-    can_manage_meetings,
     can_rsvp,
     can_see_attendance_rates,
     can_see_join_link,
-    can_update_action,
     get_managed_meeting,
     get_meeting_for,
 )
-from .planning import (
+from ..planning import (
     PlanningError,
     ProposedMeeting,
     ensure_default_terms,
     propose_termly_meetings,
     schedule_termly_meetings,
 )
-from .uploads import create_paper, record_download
-
-
-def _context(request, group, **extra):
-    return {
-        "group": group,
-        "member_view": True,
-        "nav": "meetings",
-        "can_manage": can_manage_meetings(request.user, group),
-        **extra,
-    }
+from .common import meeting_page_context
 
 
 @login_required
@@ -64,7 +48,7 @@ def meeting_list(request, slug):
     return render(
         request,
         "meetings/meeting_list.html",
-        _context(
+        meeting_page_context(
             request,
             group,
             upcoming=meetings.filter(ends_at__gte=now).exclude(status=Meeting.Status.CANCELLED),
@@ -79,7 +63,7 @@ def meeting_list(request, slug):
 def meeting_detail(request, slug, pk):
     group, meeting = get_meeting_for(request.user, slug, pk)
     attendance = Attendance.objects.filter(meeting=meeting, person=request.user).first()
-    context = _context(
+    context = meeting_page_context(
         request,
         group,
         meeting=meeting,
@@ -95,7 +79,7 @@ def meeting_detail(request, slug, pk):
         actions=meeting.actions.select_related("owner"),
     )
     if context["can_manage"]:
-        from .selectors import paper_readers
+        from ..selectors import paper_readers
 
         context.update(
             readers=paper_readers(meeting),
@@ -120,7 +104,9 @@ def meeting_add(request, slug):
             request, _("The meeting has been added. Confirm it to send the invitations.")
         )
         return redirect("meetings:detail", group.slug, meeting.pk)
-    return render(request, "meetings/meeting_form.html", _context(request, group, form=form))
+    return render(
+        request, "meetings/meeting_form.html", meeting_page_context(request, group, form=form)
+    )
 
 
 @login_required
@@ -141,7 +127,9 @@ def meeting_edit(request, slug, pk):
             messages.success(request, _("The meeting has been updated."))
         return redirect("meetings:detail", group.slug, meeting.pk)
     return render(
-        request, "meetings/meeting_form.html", _context(request, group, form=form, meeting=meeting)
+        request,
+        "meetings/meeting_form.html",
+        meeting_page_context(request, group, form=form, meeting=meeting),
     )
 
 
@@ -178,7 +166,7 @@ def meeting_cancel(request, slug, pk):
     return render(
         request,
         "meetings/meeting_cancel.html",
-        _context(request, group, form=form, meeting=meeting),
+        meeting_page_context(request, group, form=form, meeting=meeting),
     )
 
 
@@ -193,7 +181,7 @@ def meeting_rsvp(request, slug, pk):
         services.record_rsvp(meeting=meeting, person=request.user, **form.cleaned_data)
         messages.success(request, _("Thank you. Your answer has been recorded."))
         return redirect("meetings:detail", group.slug, meeting.pk)
-    context = _context(
+    context = meeting_page_context(
         request,
         group,
         meeting=meeting,
@@ -226,56 +214,8 @@ def meeting_attendance(request, slug, pk):
     return render(
         request,
         "meetings/meeting_attendance.html",
-        _context(request, group, form=form, meeting=meeting),
+        meeting_page_context(request, group, form=form, meeting=meeting),
     )
-
-
-@login_required
-def paper_download(request, slug, version_pk):
-    group = get_group_for(request.user, slug)
-    version = get_object_or_404(
-        PaperVersion.objects.select_related("paper"), pk=version_pk, paper__group=group
-    )
-    record_download(version=version, person=request.user)
-    response = FileResponse(
-        version.file.open("rb"),
-        as_attachment=True,
-        filename=version.original_name,
-        content_type=version.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@login_required
-def calendar_settings(request):
-    token = None
-    if request.method == "POST":
-        token = issue_calendar_feed(person=request.user)
-        messages.success(
-            request, _("Your new calendar address is ready. The old address no longer works.")
-        )
-    return render(
-        request,
-        "meetings/calendar_settings.html",
-        {
-            "nav": "profile",
-            "feed_url": request.build_absolute_uri(f"/calendar/{token}.ics") if token else None,
-            "has_feed": hasattr(request.user, "calendar_feed"),
-        },
-    )
-
-
-def calendar_feed(request, token):
-    person = person_for_feed_token(token)
-    if person is None or not person.is_active:
-        raise Http404
-    response = HttpResponse(
-        calendar_feed_ics(person, language=person.preferred_language),
-        content_type="text/calendar; charset=utf-8",
-    )
-    response["Cache-Control"] = "private, max-age=300"
-    return response
 
 
 @login_required
@@ -306,7 +246,7 @@ def meeting_plan(request, slug):
     return render(
         request,
         "meetings/meeting_plan.html",
-        _context(
+        meeting_page_context(
             request,
             group,
             form=form,
@@ -374,100 +314,5 @@ def agenda_edit(request, slug, pk):
     return render(
         request,
         "meetings/agenda_edit.html",
-        _context(request, group, meeting=meeting, items=items, form=form),
-    )
-
-
-@login_required
-def paper_add(request, slug, pk):
-    from django.core.exceptions import ValidationError
-
-    group, meeting = get_managed_meeting(request.user, slug, pk)
-    form = PaperForm(request.POST or None, request.FILES or None, meeting=meeting)
-    if request.method == "POST" and form.is_valid():
-        try:
-            create_paper(
-                group=group,
-                meeting=meeting,
-                created_by=request.user,
-                uploaded_file=form.cleaned_data.pop("file"),
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            form.add_error("file", error)
-        else:
-            messages.success(request, _("The paper has been added."))
-            return redirect("meetings:detail", group.slug, meeting.pk)
-    return render(
-        request, "meetings/paper_add.html", _context(request, group, meeting=meeting, form=form)
-    )
-
-
-@login_required
-@require_POST
-def declare_interest(request, slug, pk):
-    group, meeting = get_meeting_for(request.user, slug, pk)
-    if not can_declare_interest(request.user, meeting):
-        raise Http404
-    form = DeclarationForm(request.POST, meeting=meeting)
-    if form.is_valid():
-        services.declare_interest(meeting=meeting, person=request.user, **form.cleaned_data)
-        messages.success(request, _("Your declaration of interest has been recorded."))
-    else:
-        messages.error(request, _("Describe your interest to declare it."))
-    return redirect("meetings:detail", group.slug, meeting.pk)
-
-
-@login_required
-def action_list(request, slug):
-    group = get_group_for(request.user, slug)
-    context = _context(request, group, nav="actions")
-    form = ActionForm(request.POST or None, group=group)
-    if request.method == "POST":
-        if not context["can_manage"]:
-            raise Http404
-        if form.is_valid():
-            services.add_action(group=group, **form.cleaned_data)
-            messages.success(request, _("The action has been added."))
-            return redirect("meetings:actions", group.slug)
-    actions = list(group.actions.select_related("owner", "meeting", "group"))
-    for action in actions:
-        action.updatable = can_update_action(request.user, action, manages=context["can_manage"])
-    context.update(
-        form=form,
-        open_actions=[a for a in actions if a.status == Action.Status.OPEN],
-        closed_actions=[a for a in actions if a.status != Action.Status.OPEN],
-    )
-    return render(request, "meetings/action_list.html", context)
-
-
-@login_required
-@require_POST
-def action_update(request, slug, pk):
-    group = get_group_for(request.user, slug)
-    action = get_object_or_404(Action.objects.select_related("group"), pk=pk, group=group)
-    status = request.POST.get("status")
-    if not can_update_action(request.user, action) or status not in Action.Status.values:
-        raise Http404
-    services.update_action_status(action=action, status=status)
-    messages.success(request, _("The action has been updated."))
-    return redirect("meetings:actions", group.slug)
-
-
-@login_required
-def attendance_rates(request, slug):
-    group = get_group_for(request.user, slug)
-    if not can_see_attendance_rates(request.user, group):
-        raise Http404
-    form = AttendanceRatesForm(
-        request.GET or None, initial={"start": group.starts_on, "end": timezone.localdate()}
-    )
-    start, end = group.starts_on, timezone.localdate()
-    if form.is_bound and form.is_valid():
-        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    rows = services.attendance_rates(group, start=start, end=end)
-    return render(
-        request,
-        "meetings/attendance_rates.html",
-        _context(request, group, form=form, rows=rows, start=start, end=end, nav="meetings"),
+        meeting_page_context(request, group, meeting=meeting, items=items, form=form),
     )

@@ -1,0 +1,1 @@
+"""Meeting pages, one module per area: meetings and agendas, papers, actions, calendars."""

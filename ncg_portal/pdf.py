@@ -1,0 +1,43 @@
+"""PDFs from HTML templates with WeasyPrint: tagged PDF/UA-1, the portal's own fonts, title,
+language and metadata set from the template (<title>, <html lang>, <meta name="author">…)."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+# Only our own fonts and print stylesheet may be fetched while rendering: never a URL taken from
+# content, never the network.
+PDF_ASSETS = Path(settings.BASE_DIR) / "static"
+PDF_STYLESHEET = PDF_ASSETS / "css" / "pdf.css"
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher
+
+    class PortalAssetFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not url.startswith("file://"):
+                raise ValueError(f"PDF rendering fetches no outside resources: {url}")
+            path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+            if not path.is_relative_to(PDF_ASSETS.resolve()):
+                raise ValueError(f"PDF rendering fetches only the portal's assets: {url}")
+            return super().fetch(url, headers)
+
+    return PortalAssetFetcher
+
+
+def render_pdf(template_name, context, *, language):
+    """Render `template_name` (which extends pdf/base.html) to PDF bytes in `language`."""
+    # WeasyPrint takes about a second to import: do it only when a PDF is wanted.
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    with translation.override(language):
+        html = render_to_string(template_name, context)
+    fetcher = _fetcher_class()(allowed_protocols={"file"})
+    fonts = FontConfiguration()
+    document = HTML(string=html, base_url=PDF_ASSETS.as_uri() + "/", url_fetcher=fetcher)
+    stylesheet = CSS(filename=str(PDF_STYLESHEET), url_fetcher=fetcher, font_config=fonts)
+    return document.write_pdf(stylesheets=[stylesheet], font_config=fonts, pdf_variant="pdf/ua-1")
