@@ -2,6 +2,7 @@ import datetime
 import zoneinfo
 
 from django import forms
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.forms import DateInput
@@ -93,8 +94,14 @@ class RsvpForm(forms.Form):
         label=_("Deputy attending in your place"),
         max_length=200,
         required=False,
-        help_text=_("Only with apologies, and if the group allows deputies"),
+        help_text=_("Only if you send your apologies"),
     )
+
+    def __init__(self, *args, meeting, **kwargs):
+        """The deputy field is offered only when the meeting's group allows deputies."""
+        super().__init__(*args, **kwargs)
+        if not meeting.group.allows_deputies:
+            del self.fields["deputy_name"]
 
 
 class CancelMeetingForm(forms.Form):
@@ -248,15 +255,29 @@ class PersonChoiceField(forms.ModelChoiceField):
         return obj.display_name
 
 
+class MeetingChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.title} ({formats.date_format(obj.starts_at.astimezone(LONDON), 'j F Y')})"
+
+
 class ActionForm(forms.Form):
     description = forms.CharField(
         label=_("Action"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
     owner = PersonChoiceField(label=_("Owner"), queryset=None)
     due_on = forms.DateField(label=_("Due date"), widget=DateInput, required=False)
+    meeting = MeetingChoiceField(
+        label=_("Agreed at the meeting"),
+        queryset=None,
+        required=False,
+        empty_label=_("Not from a meeting"),
+    )
 
     def __init__(self, *args, group, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = group.meetings.exclude(
+            status=Meeting.Status.CANCELLED
+        ).order_by("-starts_at")
         from members.models import Person
 
         self.fields["owner"].queryset = Person.objects.filter(
@@ -267,3 +288,50 @@ class ActionForm(forms.Form):
 class AttendanceRatesForm(forms.Form):
     start = forms.DateField(label=_("From"), widget=DateInput)
     end = forms.DateField(label=_("To"), widget=DateInput)
+
+
+class PaperChoiceField(forms.ModelMultipleChoiceField):
+    """One checkbox per paper, saying when it was last sent to members."""
+
+    def label_from_instance(self, paper):
+        name = f"{paper.reference} {paper.title}".strip()
+        if paper.circulated_at:
+            sent = formats.date_format(timezone.localtime(paper.circulated_at), "j F Y, H:i")
+            return _("%(paper)s – sent to members on %(date)s") % {"paper": name, "date": sent}
+        return _("%(paper)s – not sent yet") % {"paper": name}
+
+
+class SendPapersForm(forms.Form):
+    papers = PaperChoiceField(
+        label=_("Papers to send"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Select at least one paper to send."),
+            "invalid_choice": _("Select only papers of this meeting."),
+            "invalid_pk_value": _("Select only papers of this meeting."),
+        },
+    )
+    message = forms.CharField(
+        label=_("Covering message"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        required=False,
+        help_text=_("Shown in the email above the list of papers"),
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        papers = meeting.papers.filter(group=meeting.group_id)
+        self.fields["papers"].queryset = papers
+        if not self.is_bound:
+            self.initial.setdefault("papers", [p.pk for p in papers if p.circulated_at is None])
+
+
+class WrittenProcedureForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why will the group not meet?"),
+        max_length=250,
+        initial=_("A majority of members cannot attend"),
+        help_text=_("Recorded in the audit trail and given in the email to members"),
+    )

@@ -64,3 +64,35 @@ def can_update_action(person, action, *, manages=None):
     if action.owner_id == person.pk:
         return True
     return can_manage_meetings(person, action.group) if manages is None else manages
+
+
+# Minutes: the secretariat drafts; the chair sees the draft and approves; members see them once
+# shared for comment, and comment while they are shared.
+def can_edit_minutes(person, minutes):
+    return not minutes.is_approved and can_manage_meetings(person, minutes.meeting.group)
+
+
+def can_see_minutes(person, minutes):
+    group = minutes.meeting.group
+    if minutes.status != minutes.Status.DRAFT:
+        return bool(current_roles(person, group)) or person.is_superuser
+    roles = current_roles(person, group)
+    return Role.CHAIR in roles or can_manage_meetings(person, group)
+
+
+def can_comment_on_minutes(person, minutes):
+    group = minutes.meeting.group
+    return (
+        minutes.status == minutes.Status.SHARED
+        and not group.is_closed
+        and bool(current_roles(person, group) & {*INVITED_ROLES, Role.SECRETARIAT})
+    )
+
+
+def can_approve_minutes(person, minutes):
+    group = minutes.meeting.group
+    return (
+        not minutes.is_approved
+        and not group.is_closed
+        and Role.CHAIR in current_roles(person, group)
+    )

@@ -13,7 +13,7 @@ from ncg_portal.audit import with_reason
 from ncg_portal.mail import queue_mail
 
 from .calendar import meeting_ics
-from .models import Action, AgendaItem, Attendance, Declaration, Meeting
+from .models import Action, AgendaItem, Attendance, Declaration, Meeting, MinutesEntry
 from .permissions import INVITED_ROLES
 
 
@@ -116,6 +116,25 @@ def cancel_meeting(*, meeting, reason):
 
 
 @transaction.atomic
+def move_to_written_procedure(*, meeting, reason, moved_by=None):
+    """The meeting will not take place: its business goes to members by email for comment.
+
+    Invited people get the calendar cancellation, with a message saying why."""
+    meeting = Meeting.objects.select_for_update().select_related("group").get(pk=meeting.pk)
+    _check_open(meeting)
+    if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.CONFIRMED):
+        raise MeetingError("closed_meeting")
+    was_confirmed = meeting.status == Meeting.Status.CONFIRMED
+    meeting.status = Meeting.Status.WRITTEN_PROCEDURE
+    meeting.sequence += 1
+    with_reason(meeting, reason, user=moved_by).save()
+    if was_confirmed:
+        for person in _invitees(meeting):
+            _send_calendar_mail(meeting, person, kind="meeting_written_procedure", method="CANCEL")
+    return meeting
+
+
+@transaction.atomic
 def record_rsvp(*, meeting, person, response, deputy_name=""):
     if response not in (
         Attendance.Response.IN_PERSON,
@@ -123,6 +142,8 @@ def record_rsvp(*, meeting, person, response, deputy_name=""):
         Attendance.Response.APOLOGIES,
     ):
         raise MeetingError("bad_response")
+    if deputy_name and not meeting.group.allows_deputies:
+        raise MeetingError("deputies_not_allowed")
     attendance, _ = Attendance.objects.select_for_update().get_or_create(
         meeting=meeting, person=person
     )
@@ -247,6 +268,13 @@ def move_agenda_item(*, item, offset):
 @transaction.atomic
 def remove_agenda_item(*, item, reason="Agenda item removed"):
     meeting_id = item.meeting_id
+    # Minutes written under an item keep it: removing it would lose the record of the discussion.
+    entry = MinutesEntry.objects.filter(agenda_item=item).select_related("minutes").first()
+    if entry is not None:
+        if entry.minutes.is_approved or entry.discussion_en or entry.discussion_cy:
+            raise MeetingError("has_minutes")
+        entry._change_reason = reason
+        entry.delete()
     item._change_reason = reason
     item.delete()
     for position, other in enumerate(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, calendar, meetings, papers
+from .views import actions, agenda_pdf, calendar, meetings, minutes, papers
 
 app_name = "meetings"
 
@@ -12,9 +12,16 @@ urlpatterns = [
     path("g/<slug:slug>/meetings/<int:pk>/edit/", meetings.meeting_edit, name="edit"),
     path("g/<slug:slug>/meetings/<int:pk>/confirm/", meetings.meeting_confirm, name="confirm"),
     path("g/<slug:slug>/meetings/<int:pk>/cancel/", meetings.meeting_cancel, name="cancel"),
+    path(
+        "g/<slug:slug>/meetings/<int:pk>/written-procedure/",
+        meetings.meeting_written_procedure,
+        name="written_procedure",
+    ),
     path("g/<slug:slug>/meetings/<int:pk>/rsvp/", meetings.meeting_rsvp, name="rsvp"),
     path("g/<slug:slug>/meetings/<int:pk>/agenda/", meetings.agenda_edit, name="agenda"),
+    path("g/<slug:slug>/meetings/<int:pk>/agenda.pdf", agenda_pdf.agenda_pdf, name="agenda_pdf"),
     path("g/<slug:slug>/meetings/<int:pk>/papers/add/", papers.paper_add, name="paper_add"),
+    path("g/<slug:slug>/meetings/<int:pk>/papers/send/", papers.papers_send, name="papers_send"),
     path(
         "g/<slug:slug>/meetings/<int:pk>/attendance/",
         meetings.meeting_attendance,
@@ -29,5 +36,32 @@ urlpatterns = [
     path("g/<slug:slug>/actions/", actions.action_list, name="actions"),
     path("g/<slug:slug>/actions/<int:pk>/", actions.action_update, name="action_update"),
     path("g/<slug:slug>/attendance/", actions.attendance_rates, name="attendance_rates"),
+    path("g/<slug:slug>/meetings/<int:pk>/minutes/", minutes.minutes_detail, name="minutes"),
+    path(
+        "g/<slug:slug>/meetings/<int:pk>/minutes/start/",
+        minutes.minutes_start,
+        name="minutes_start",
+    ),
+    path(
+        "g/<slug:slug>/meetings/<int:pk>/minutes/edit/", minutes.minutes_edit, name="minutes_edit"
+    ),
+    path(
+        "g/<slug:slug>/meetings/<int:pk>/minutes/share/",
+        minutes.minutes_share,
+        name="minutes_share",
+    ),
+    path(
+        "g/<slug:slug>/meetings/<int:pk>/minutes/comment/",
+        minutes.minutes_comment,
+        name="minutes_comment",
+    ),
+    path(
+        "g/<slug:slug>/meetings/<int:pk>/minutes/approve/",
+        minutes.minutes_approve,
+        name="minutes_approve",
+    ),
+    path(
+        "g/<slug:slug>/meetings/<int:pk>/minutes.pdf", minutes.minutes_download, name="minutes_pdf"
+    ),
     path("profile/calendar/", calendar.calendar_settings, name="calendar_settings"),
 ]

@@ -11,6 +11,7 @@ NCG = {
     "advises_cy": "Ysgrifennydd y Cabinet dros Addysg",
     "starts_on": datetime.date(2024, 1, 31),
     "ends_on": datetime.date(2026, 9, 30),
+    "allows_deputies": True,
     "summary_en": (
         "Following the commitment to review the roles and responsibilities of education partners in "
         "Wales, the National Coherence Group was established to provide advice to the Cabinet "

@@ -2,7 +2,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from .models import Language, Membership, Organisation, Person, Role
+from .models import Group, Language, Membership, Organisation, Person, Role
+from .services import GROUP_SETTINGS
 
 LANGUAGE_CHOICES = [(Language.ENGLISH, "English"), (Language.WELSH, "Cymraeg")]
 
@@ -170,3 +171,55 @@ class SetPasswordForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class GroupSettingsForm(forms.Form):
+    """How the group's meetings run: deputies and the quorum."""
+
+    allows_deputies = forms.BooleanField(
+        label=_("Members may send a deputy"),
+        required=False,
+        help_text=_(
+            "When a member sends apologies, they may name someone to attend in their place."
+        ),
+    )
+    quorum_rule = forms.ChoiceField(
+        label=_("Quorum"),
+        choices=Group.QuorumRule.choices,
+        widget=forms.RadioSelect,
+    )
+    quorum_number = forms.IntegerField(
+        label=_("Number of members needed for a quorum"),
+        min_value=1,
+        max_value=500,
+        required=False,
+        help_text=_("Only for a fixed number. The chair and members count; observers do not."),
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
+        error_messages={
+            "invalid": _("Enter the number of members as a whole number, like 5."),
+            "min_value": _("The number of members for a quorum must be 1 or more."),
+            "max_value": _("The number of members for a quorum must be 500 or fewer."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=250,
+        help_text=_("Recorded in the audit trail"),
+        error_messages={"required": _("Enter the reason for the change.")},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("quorum_rule") == Group.QuorumRule.FIXED and not cleaned.get(
+            "quorum_number"
+        ):
+            if "quorum_number" not in self.errors:
+                self.add_error(
+                    "quorum_number",
+                    _("Enter the number of members needed for a quorum, 1 or more."),
+                )
+        return cleaned
+
+    def settings(self):
+        """The cleaned values, as update_group_settings takes them."""
+        return {name: self.cleaned_data[name] for name in GROUP_SETTINGS}

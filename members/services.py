@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from ncg_portal.audit import with_reason
 from ncg_portal.mail import queue_mail
 
-from .models import Invitation, Membership, Person
+from .models import Group, Invitation, Membership, Person
 
 
 class MembershipError(Exception):
@@ -191,3 +191,33 @@ def update_profile(*, person, reason="Profile updated", **changes):
         setattr(person, field, value)
     with_reason(person, reason).save()
     return person
+
+
+GROUP_SETTINGS = ("allows_deputies", "quorum_rule", "quorum_number")
+
+
+@transaction.atomic
+def update_group_settings(*, group, changed_by, reason, **fields):
+    """Change how the group's meetings run: deputies, and the quorum rule and number.
+
+    Refuses (MembershipError, nothing saved) with "group_closed", "unknown_setting" (a field that
+    is not a meeting setting), "bad_quorum_rule" and "quorum_number_needed" (a fixed quorum needs a
+    number of at least 1). A majority rule keeps no number.
+    """
+    unknown = set(fields) - set(GROUP_SETTINGS)
+    if unknown:
+        raise MembershipError("unknown_setting")
+    group = Group.objects.select_for_update().get(pk=group.pk)
+    if group.is_closed:
+        raise MembershipError("group_closed")
+    for name, value in fields.items():
+        setattr(group, name, value)
+    if group.quorum_rule not in Group.QuorumRule.values:
+        raise MembershipError("bad_quorum_rule")
+    if group.quorum_rule == Group.QuorumRule.FIXED:
+        if group.quorum_number is None or group.quorum_number < 1:
+            raise MembershipError("quorum_number_needed")
+    else:
+        group.quorum_number = None
+    with_reason(group, reason or "Meeting settings changed", user=changed_by).save()
+    return group

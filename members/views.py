@@ -13,7 +13,14 @@ from django.views.decorators.http import require_GET
 from ncg_portal.i18n import remember_language
 
 from . import services
-from .forms import EndMembershipForm, InvitationForm, MembershipForm, ProfileForm, SetPasswordForm
+from .forms import (
+    EndMembershipForm,
+    GroupSettingsForm,
+    InvitationForm,
+    MembershipForm,
+    ProfileForm,
+    SetPasswordForm,
+)
 from .models import Group, Membership, Organisation, Role
 from .pages import group_page_context
 from .permissions import (
@@ -21,6 +28,7 @@ from .permissions import (
     get_managed_group,
     requires_mfa,
 )
+from .visits import last_visit, new_since_moment, note_visit
 
 
 def home(request):
@@ -30,7 +38,13 @@ def home(request):
     groups = list(Group.objects.visible_to(request.user).order_by("name_en"))
     if len(groups) == 1:
         return redirect("members:dashboard", groups[0].slug)
-    return render(request, "members/home.html", {"groups": groups, "nav": "home"})
+    from meetings.selectors import groups_overview
+
+    return render(
+        request,
+        "members/home.html",
+        {"overview": groups_overview(request.user, groups), "nav": "home"},
+    )
 
 
 @login_required
@@ -52,10 +66,22 @@ def dashboard(request, slug):
     )
     if context["can_manage"] or Role.CHAIR in context["my_roles"]:
         from meetings.planning import check_rules
+        from meetings.services import quorum_warning
 
         context["rule_checks"] = check_rules(group)
-    from meetings.selectors import actions_due, unopened_papers
+        # Close to the meeting without a quorum saying yes: offer the written procedure.
+        context["quorum_warning"] = next_meeting is not None and quorum_warning(next_meeting)
+    from meetings.selectors import actions_due, new_since_counts, unopened_papers
 
+    # The first visit has nothing to compare with: the panel offers the last 30 days instead.
+    visit = note_visit(request.user, group)
+    since, first_visit = new_since_moment(visit)
+    context["whats_new"] = {
+        "since": since,
+        "first_visit": first_visit,
+        "counts": None if visit.created else new_since_counts(request.user, group, since),
+    }
+    phases = list(group.phases.all())
     context.update(
         unopened_papers=unopened_papers(request.user, group),
         actions_due=actions_due(request.user, group),
@@ -66,16 +92,72 @@ def dashboard(request, slug):
         my_memberships=Membership.objects.current()
         .filter(person=request.user, group=group)
         .select_related("organisation"),
-        phases=list(group.phases.all()),
-        current_phase=group.phases.filter(starts_on__lte=today)
-        .exclude(ends_on__lt=today)
-        .order_by("-starts_on")
-        .first(),
+        phases=phases,
+        current_phase=next(
+            (
+                p
+                for p in reversed(phases)  # ordered by start: the latest one begun and not ended
+                if p.starts_on <= today and (p.ends_on is None or p.ends_on >= today)
+            ),
+            None,
+        ),
         workstreams=group.workstreams.all(),
         member_count=group.memberships.current().filter(role__in=Membership.VOTING_ROLES).count(),
         quorum=group.quorum(),
     )
     return render(request, "members/dashboard.html", context)
+
+
+@login_required
+def whats_new(request, slug):
+    """What changed in the group since the person's last visit (the last 30 days on a first)."""
+    group = get_group_for(request.user, slug)
+    from meetings.selectors import new_since
+
+    since, first_visit = new_since_moment(last_visit(request.user, group))
+    context = group_page_context(request, group, "dashboard")
+    news = new_since(request.user, group, since)
+    context.update(
+        since=since,
+        first_visit=first_visit,
+        news=news,
+        nothing_new=not any(news.values()),
+    )
+    return render(request, "members/whats_new.html", context)
+
+
+@login_required
+def group_settings(request, slug):
+    """The secretariat sets how meetings run: deputies and the quorum."""
+    group = get_managed_group(request.user, slug)
+    form = GroupSettingsForm(
+        request.POST or None,
+        initial={
+            "allows_deputies": group.allows_deputies,
+            "quorum_rule": group.quorum_rule,
+            "quorum_number": group.quorum_number,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_group_settings(
+                group=group,
+                changed_by=request.user,
+                reason=form.cleaned_data["reason"],
+                **form.settings(),
+            )
+        except services.MembershipError as error:
+            if str(error) != "quorum_number_needed":
+                raise Http404 from error
+            form.add_error(
+                "quorum_number", _("Enter the number of members needed for a quorum, 1 or more.")
+            )
+        else:
+            messages.success(request, _("The meeting settings have been saved."))
+            return redirect("members:dashboard", group.slug)
+    context = group_page_context(request, group, "dashboard")
+    context.update(form=form)
+    return render(request, "members/group_settings.html", context)
 
 
 @login_required

@@ -13,7 +13,7 @@ use. Check the list again when upgrading allauth. Nothing imports this module.
 """
 
 from django.utils.translation import gettext_noop as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 STRINGS = [
     # account/adapter.py
@@ -110,3 +110,6 @@ DJANGO_STRINGS = [
         1,
     ),
 ]
+
+# Django's Welsh catalogue spells July "Gorffenaf"; it is "Gorffennaf". Dates use both forms.
+MONTH_STRINGS = [_("July"), pgettext_lazy("alt. month", "July")]

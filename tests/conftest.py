@@ -13,6 +13,16 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """A request leaves its language active in the thread; each test starts in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 def make_group(slug, name_en, name_cy, **extra):
     return Group.objects.create(
         slug=slug,

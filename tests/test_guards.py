@@ -207,6 +207,11 @@ def test_welsh_dates(client, member):
     with translation.override("cy"):
         out = Template('{{ d|date:"j F Y" }}').render(Context({"d": datetime.date(2025, 11, 3)}))
     assert out == "3 Tachwedd 2025"
+    # Django's own Welsh catalogue misspells July; ours corrects it, in both month forms.
+    with translation.override("cy"):
+        july = datetime.date(2024, 7, 9)
+        assert Template('{{ d|date:"j F Y" }}').render(Context({"d": july})) == "9 Gorffennaf 2024"
+        assert Template('{{ d|date:"E" }}').render(Context({"d": july})) == "Gorffennaf"
 
 
 def test_django_messages_we_show_are_welsh():

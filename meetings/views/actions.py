@@ -43,7 +43,9 @@ def declare_interest(request, slug, pk):
 def action_list(request, slug):
     group = get_group_for(request.user, slug)
     context = meeting_page_context(request, group, nav="actions")
-    form = ActionForm(request.POST or None, group=group)
+    form = ActionForm(
+        request.POST or None, group=group, initial={"meeting": request.GET.get("meeting")}
+    )
     if request.method == "POST":
         if not context["can_manage"]:
             raise Http404

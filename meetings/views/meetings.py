@@ -20,13 +20,15 @@ from ..forms import (
     MeetingForm,
     PlanForm,
     RsvpForm,
+    WrittenProcedureForm,
 )
-from ..models import AgendaItem, Attendance, Meeting
+from ..models import AgendaItem, Attendance, Meeting, Minutes
 from ..permissions import (
     can_declare_interest,
     can_rsvp,
     can_see_attendance_rates,
     can_see_join_link,
+    can_see_minutes,
     get_managed_meeting,
     get_meeting_for,
 )
@@ -72,12 +74,18 @@ def meeting_detail(request, slug, pk):
         my_attendance=attendance,
         can_rsvp=can_rsvp(request.user, meeting),
         show_join_link=can_see_join_link(request.user, meeting),
-        rsvp_form=RsvpForm(initial={"response": attendance.response if attendance else None}),
+        rsvp_form=RsvpForm(
+            meeting=meeting,
+            initial={"response": attendance.response if attendance else None},
+        ),
         declarations=meeting.declarations.select_related("person", "agenda_item"),
         can_declare=can_declare_interest(request.user, meeting),
         declaration_form=DeclarationForm(meeting=meeting),
         actions=meeting.actions.select_related("owner"),
+        minutes=Minutes.objects.filter(meeting=meeting).first(),
     )
+    if context["minutes"] is not None:
+        context["can_see_minutes"] = can_see_minutes(request.user, context["minutes"])
     if context["can_manage"]:
         from ..selectors import paper_readers
 
@@ -151,22 +159,48 @@ def meeting_confirm(request, slug, pk):
     return redirect("meetings:detail", group.slug, meeting.pk)
 
 
-@login_required
-def meeting_cancel(request, slug, pk):
+def _end_meeting(request, slug, pk, *, form_class, service, done, refused, template):
+    """Cancel a meeting, or move it to the written procedure: a reason, then the change."""
     group, meeting = get_managed_meeting(request.user, slug, pk)
-    form = CancelMeetingForm(request.POST or None)
+    form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.cancel_meeting(meeting=meeting, reason=form.cleaned_data["reason"])
+            service(meeting=meeting, reason=form.cleaned_data["reason"])
         except services.MeetingError:
-            messages.error(request, _("This meeting can no longer be cancelled."))
+            messages.error(request, refused)
         else:
-            messages.success(request, _("The meeting has been cancelled."))
+            messages.success(request, done)
         return redirect("meetings:detail", group.slug, meeting.pk)
     return render(
+        request, template, meeting_page_context(request, group, form=form, meeting=meeting)
+    )
+
+
+@login_required
+def meeting_cancel(request, slug, pk):
+    return _end_meeting(
         request,
-        "meetings/meeting_cancel.html",
-        meeting_page_context(request, group, form=form, meeting=meeting),
+        slug,
+        pk,
+        form_class=CancelMeetingForm,
+        service=services.cancel_meeting,
+        done=_("The meeting has been cancelled."),
+        refused=_("This meeting can no longer be cancelled."),
+        template="meetings/meeting_cancel.html",
+    )
+
+
+@login_required
+def meeting_written_procedure(request, slug, pk):
+    return _end_meeting(
+        request,
+        slug,
+        pk,
+        form_class=WrittenProcedureForm,
+        service=services.move_to_written_procedure,
+        done=_("The meeting has moved to the written procedure. Members have been told."),
+        refused=_("Only a planned or confirmed meeting can move to the written procedure."),
+        template="meetings/meeting_written_procedure.html",
     )
 
 
@@ -176,7 +210,7 @@ def meeting_rsvp(request, slug, pk):
     group, meeting = get_meeting_for(request.user, slug, pk)
     if not can_rsvp(request.user, meeting):
         raise Http404
-    form = RsvpForm(request.POST)
+    form = RsvpForm(request.POST, meeting=meeting)
     if form.is_valid():
         services.record_rsvp(meeting=meeting, person=request.user, **form.cleaned_data)
         messages.success(request, _("Thank you. Your answer has been recorded."))
@@ -302,7 +336,13 @@ def agenda_edit(request, slug, pk):
         if action in ("up", "down", "remove"):
             item = get_object_or_404(AgendaItem, pk=request.POST.get("item"), meeting=meeting)
             if action == "remove":
-                services.remove_agenda_item(item=item)
+                try:
+                    services.remove_agenda_item(item=item)
+                except services.MeetingError:
+                    messages.error(
+                        request,
+                        _("This item has minutes written under it, so it cannot be removed."),
+                    )
             else:
                 services.move_agenda_item(item=item, offset=-1 if action == "up" else 1)
             return redirect("meetings:agenda", group.slug, meeting.pk)

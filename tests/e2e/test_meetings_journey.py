@@ -14,9 +14,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from meetings import services
-from meetings.models import Attendance, CalendarFeed, Meeting, MeetingRule
+from meetings.models import Attendance, CalendarFeed, Meeting, MeetingRule, Minutes, PaperDownload
 from meetings.planning import ensure_default_terms
 from tests.conftest import TOTP_SECRET
+from tests.meetings.test_uploads import MINIMAL_PDF
 
 from .conftest import LANGS, check_page, sign_in, sign_in_quickly, visit, visit_both
 
@@ -151,6 +152,13 @@ def test_meetings_pages_for_the_secretariat(page, people, meetings):
     visit_both(page, f"/g/ncg/meetings/{confirmed.pk}/edit/")
     expect(main.get_by_label("Teitl yn Saesneg")).to_have_value("Winter meeting")
     visit_both(page, f"/g/ncg/meetings/{confirmed.pk}/cancel/")
+    visit_both(page, f"/g/ncg/meetings/{confirmed.pk}/written-procedure/")
+    # A held meeting's minutes: not started, then the draft and its editing page.
+    held = meetings["held"]
+    visit_both(page, f"/g/ncg/meetings/{held.pk}/minutes/")
+    click_and_wait(page, main.get_by_role("button", name="Drafftio'r cofnodion"))
+    check_page(page, lang="cy")
+    visit_both(page, f"/g/ncg/meetings/{held.pk}/minutes/")
     visit_both(page, f"/g/ncg/meetings/{meetings['started'].pk}/attendance/")
     expect(main.locator("fieldset")).to_have_count(3)  # chair, member, observer
 
@@ -288,6 +296,33 @@ def test_secretariat_plans_confirms_and_records_a_meeting_a_member_answers(
     assert first.status == Meeting.Status.CONFIRMED
     assert first.attendances.count() == 3  # chair, member, observer
 
+    # The agenda: two items, the second moved up, then a paper for it.
+    click_and_wait(page, page.locator("main").get_by_role("link", name="Edit the agenda"))
+    check_page(page)
+    agenda_form = page.locator("main form").last
+    for title_en, title_cy in (("Welcome", "Croeso"), ("Phase 2 design", "Dylunio cam 2")):
+        agenda_form.get_by_label("Title in English").fill(title_en)
+        agenda_form.get_by_label("Title in Welsh").fill(title_cy)
+        click_and_wait(page, agenda_form.get_by_role("button", name="Add the item"))
+        check_page(page)
+    click_and_wait(page, page.locator("main").get_by_role("button", name="Move up Phase 2 design"))
+    assert list(first.agenda_items.values_list("title_en", flat=True)) == [
+        "Phase 2 design",
+        "Welcome",
+    ]
+    visit(page, f"/en/g/ncg/meetings/{first.pk}/papers/add/")
+    paper_form = page.locator("main form")
+    paper_form.get_by_label("File").set_input_files(
+        files=[{"name": "design.pdf", "mimeType": "application/pdf", "buffer": MINIMAL_PDF}]
+    )
+    paper_form.get_by_label("Title in English").fill("Design principles")
+    paper_form.get_by_label("Reference").fill("NCG(26)01")
+    paper_form.get_by_label("Agenda item").select_option(label="1. Phase 2 design")
+    click_and_wait(page, paper_form.get_by_role("button", name="Upload the paper"))
+    assert path_of(page) == f"/en/g/ncg/meetings/{first.pk}/", page.url
+    check_page(page)
+    expect(page.locator("main")).to_contain_text("NCG(26)01 Design principles")
+
     # A member, in a browser of their own, answers.
     them = new_page()
     sign_in_quickly(them, people["member"])
@@ -298,6 +333,11 @@ def test_secretariat_plans_confirms_and_records_a_meeting_a_member_answers(
     check_page(them)
     expect(them.locator("main")).to_contain_text("You said: Attending online.")
     expect(them.locator("main").get_by_role("radio", name="Yes, online")).to_be_checked()
+    # … and opens the paper, which the secretariat then sees.
+    with them.expect_download() as download:
+        them.locator("main").get_by_role("link", name="NCG(26)01 Design principles").click()
+    assert download.value.suggested_filename == "design.pdf"
+    assert PaperDownload.objects.filter(person=people["member"]).count() == 1
 
     # The meeting takes place: it started 30 days ago.
     shift = first.starts_at - (timezone.now() - 30 * DAY)
@@ -332,6 +372,60 @@ def test_secretariat_plans_confirms_and_records_a_meeting_a_member_answers(
         "Owen Evans": "online",
         "Olwen Observer": "absent",
     }
+
+    # The secretariat drafts the minutes: the facts are there; they write the discussion.
+    click_and_wait(page, page.locator("main").get_by_role("link", name="Draft the minutes"))
+    check_page(page)
+    click_and_wait(page, page.locator("main").get_by_role("button", name="Draft the minutes"))
+    assert path_of(page) == f"/en/g/ncg/meetings/{first.pk}/minutes/edit/", page.url
+    check_page(page)
+    page.get_by_label("Item 1: discussion in English").fill("Members agreed the principles.")
+    page.get_by_label("Item 1: discussion in Welsh").fill("Cytunodd yr aelodau ar yr egwyddorion.")
+    click_and_wait(page, page.locator("main").get_by_role("button", name="Save the minutes"))
+    assert path_of(page) == f"/en/g/ncg/meetings/{first.pk}/minutes/", page.url
+    check_page(page)
+    main = page.locator("main")
+    expect(main).to_contain_text("Kirsty Williams")  # present, from the attendance
+    expect(main).to_contain_text("Olwen Observer")  # absent
+    expect(main).to_contain_text("NCG(26)01")  # the paper taken
+    click_and_wait(
+        page, main.get_by_role("button", name="Share the draft with members for comment")
+    )
+    check_page(page)
+
+    # The member comments in Welsh; the chair approves; everyone gets the approved minutes.
+    visit(them, f"/cy/g/ncg/meetings/{first.pk}/minutes/")
+    them.locator("main").get_by_label("Eich sylw").fill("Diolch, mae hyn yn gywir.")
+    click_and_wait(them, them.locator("main").get_by_role("button", name="Ychwanegu eich sylw"))
+    check_page(them, lang="cy")
+    expect(them.locator("main")).to_contain_text("Diolch, mae hyn yn gywir.")
+    expect(them.locator("main").get_by_role("button", name="Cymeradwyo'r cofnodion")).to_have_count(
+        0
+    )
+
+    chair = new_page()
+    sign_in(chair, people["chair"].email, totp_secret=TOTP_SECRET)
+    visit_both(chair, f"/g/ncg/meetings/{first.pk}/minutes/")
+    approve = chair.locator("main form[action$='/approve/']")
+    # Not confirmed: the error, and nothing approved.
+    click_and_wait(chair, approve.get_by_role("button"))
+    check_page(chair, lang="cy")
+    expect(chair.locator(".govuk-error-summary")).to_be_focused()
+    approve.get_by_role("checkbox").check()
+    click_and_wait(chair, approve.get_by_role("button"))
+    check_page(chair, lang="cy")
+    expect(chair.locator(".govuk-notification-banner--success")).to_be_visible()
+    minutes = Minutes.objects.get(meeting=first)
+    assert minutes.status == Minutes.Status.APPROVED
+    assert minutes.approved_by == people["chair"]
+
+    visit(them, f"/en/g/ncg/meetings/{first.pk}/minutes/")
+    expect(them.locator("main")).to_contain_text("Approved by Kirsty Williams")
+    with them.expect_download() as download:
+        them.locator("main").get_by_role("link", name="Download the minutes (PDF)").click()
+    assert download.value.suggested_filename.endswith("-en.pdf")
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
 
 
 def test_actions_declarations_and_attendance_pages(page, people, meetings, ncg):

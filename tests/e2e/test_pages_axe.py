@@ -49,9 +49,53 @@ def test_language_switch_on_unresolvable_404(page, people):
     visit_both(page, "/no-such-page/", status=404, axe=False)
 
 
-def test_member_pages(page, people):
+@pytest.fixture
+def meeting_with_papers(people, ncg, settings, tmp_path):
+    """A meeting with two papers, one already sent to members: news for the member's pages."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from meetings.models import Meeting
+    from meetings.paper_mail import send_meeting_papers
+    from meetings.uploads import create_paper
+
+    settings.MEDIA_ROOT = tmp_path
+    start = timezone.now() + datetime.timedelta(days=14)
+    meeting = Meeting.objects.create(
+        group=ncg,
+        title_en="Spring meeting",
+        title_cy="Cyfarfod y gwanwyn",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        mode=Meeting.Mode.ONLINE,
+        join_url="https://meet.example.org/ncg",
+    )
+    papers = [
+        create_paper(
+            group=ncg,
+            meeting=meeting,
+            title_en=title,
+            title_cy=f"{title} (cy)",
+            reference=f"NCG(26)0{i}",
+            classification="official",
+            created_by=people["secretariat"],
+            uploaded_file=SimpleUploadedFile("paper.pdf", b"%PDF-1.4\n%%EOF\n"),
+        )
+        for i, title in enumerate(("Transition update", "Data framework"), start=1)
+    ]
+    send_meeting_papers(
+        meeting=meeting, papers=papers[:1], message="", sent_by=people["secretariat"]
+    )
+    return meeting
+
+
+def test_member_pages(page, people, meeting_with_papers):
     sign_in_quickly(page, people["member"])
     visit_both(page, "/g/ncg/")
+    visit_both(page, "/g/ncg/new/")
+    visit_both(page, f"/g/ncg/meetings/{meeting_with_papers.pk}/")
     visit_both(page, "/g/ncg/members/")
     visit_both(page, "/profile/")
     visit_both(page, "/profile/edit/")
@@ -72,10 +116,12 @@ def test_totp_activation_asks_to_reauthenticate_first(page, people):
     visit(page, "/en/accounts/2fa/totp/activate/", expect_path="/en/accounts/2fa/totp/activate/")
 
 
-def test_secretariat_pages(page, people):
+def test_secretariat_pages(page, people, meeting_with_papers):
     sign_in_quickly(page, people["secretariat"])
     pk = Membership.objects.get(person=people["member"]).pk
     visit_both(page, "/g/ncg/")
+    visit_both(page, "/g/ncg/settings/")
+    visit_both(page, f"/g/ncg/meetings/{meeting_with_papers.pk}/papers/send/")
     visit_both(page, "/g/ncg/members/")
     visit_both(page, "/g/ncg/members/invite/")
     visit_both(page, f"/g/ncg/members/{pk}/edit/")
@@ -110,3 +156,70 @@ def test_invite_form_submitted_empty(page, people):
         # Following a link puts the focus in the field.
         links.first.click()
         expect(page.locator(hrefs[0])).to_be_focused()
+
+
+def test_home_for_a_person_in_two_groups(page, people, ncg, other_group):
+    """ "Your groups" for the NCG's secretariat, also a member of another group: a reply wanted
+    there, and the NCG's terms-of-reference check."""
+    import datetime
+
+    from django.utils import timezone
+
+    from meetings.models import Action, Attendance, Meeting, MeetingRule
+
+    secretariat = people["secretariat"]
+    Membership.objects.create(
+        person=secretariat, group=other_group, role="member", starts_on=datetime.date(2024, 1, 31)
+    )
+    start = timezone.now() + datetime.timedelta(days=7)
+    wanted = Meeting.objects.create(
+        group=other_group,
+        title_en="Autumn meeting",
+        title_cy="Cyfarfod yr hydref",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        status=Meeting.Status.CONFIRMED,
+    )
+    Attendance.objects.create(meeting=wanted, person=secretariat)
+    Action.objects.create(
+        group=other_group,
+        description="Send the figures",
+        owner=secretariat,
+        due_on=timezone.localdate() - datetime.timedelta(days=2),
+    )
+    MeetingRule.objects.create(
+        group=ncg,
+        kind=MeetingRule.Kind.AT_LEAST_BY,
+        minimum=2,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + datetime.timedelta(days=90),
+        description_en="At least two meetings this term",
+        description_cy="O leiaf ddau gyfarfod y tymor hwn",
+    )
+    sign_in_quickly(page, secretariat)
+    visit_both(page, "/", expect_path="/{lang}/")
+    expect(page.locator(".govuk-summary-card")).to_have_count(2)
+    expect(page.locator("main")).to_contain_text("O leiaf ddau gyfarfod y tymor hwn")
+
+
+def test_settings_and_send_papers_forms_with_errors(page, people, meeting_with_papers):
+    """Bad input on the meeting settings and papers pages: the error summary, checked by axe."""
+    sign_in_quickly(page, people["secretariat"])
+    send = f"/g/ncg/meetings/{meeting_with_papers.pk}/papers/send/"
+    for lang in LANGS:
+        visit(page, f"/{lang}/g/ncg/settings/")
+        page.locator("input[name='quorum_rule'][value='fixed']").check()
+        with page.expect_navigation():
+            page.locator("main form button[type='submit']").click()
+        check_page(page, lang=lang)
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
+        expect(page.locator("a[href='#id_quorum_number']")).to_have_count(1)
+
+        visit(page, f"/{lang}{send}")
+        for box in page.locator("input[name='papers']").all():
+            box.uncheck()
+        with page.expect_navigation():
+            page.locator("main form button[type='submit']").click()
+        check_page(page, lang=lang)
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
+        expect(page.locator("a[href='#id_papers_0']")).to_have_count(1)

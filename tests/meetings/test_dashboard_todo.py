@@ -70,3 +70,33 @@ def test_my_actions_on_the_dashboard(as_member, ncg, member, chair):
     services.add_action(group=ncg, description="Chair writes the letter", owner=chair)
     html = as_member.get("/cy/g/ncg/").content.decode()
     assert "Send the LA data" in html and "Chair writes the letter" not in html
+
+
+def test_dashboard_warns_of_a_meeting_without_a_quorum(
+    ncg, member, chair, welsh_member, as_secretariat, as_chair, as_member
+):
+    start = timezone.now() + datetime.timedelta(days=2)
+    meeting = services.confirm_meeting(
+        meeting=Meeting.objects.create(
+            group=ncg,
+            title_en="Soon",
+            title_cy="Cyn bo hir",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=1),
+            mode=Meeting.Mode.ONLINE,
+            join_url="https://meet.example.org/ncg",
+        )
+    )
+    services.record_rsvp(meeting=meeting, person=chair, response="in_person")
+    link = f"/en/g/ncg/meetings/{meeting.pk}/written-procedure/"
+    page = as_secretariat.get("/en/g/ncg/")
+    assert "A majority of members has not said they will attend" in page.text
+    assert link in page.text
+    chair_page = as_chair.get("/en/g/ncg/")
+    assert "A majority of members has not said they will attend" in chair_page.text
+    assert link not in chair_page.text  # the chair is told; the secretariat acts
+    assert "A majority of members" not in as_member.get("/en/g/ncg/").text
+    # Once a majority says yes, the warning goes.
+    for person in (member, welsh_member):
+        services.record_rsvp(meeting=meeting, person=person, response="online")
+    assert "A majority of members" not in as_secretariat.get("/en/g/ncg/").text

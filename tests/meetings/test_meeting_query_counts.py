@@ -16,6 +16,7 @@ from meetings.models import (
     Paper,
     PaperVersion,
 )
+from tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -60,10 +61,10 @@ def add_things(group, meeting, person, n, offset=0):
     "path,limit",
     [
         ("/en/g/ncg/meetings/", 16),
-        ("/en/g/ncg/meetings/{pk}/", 30),
+        ("/en/g/ncg/meetings/{pk}/", 31),
         ("/en/g/ncg/actions/", 16),
         ("/en/g/ncg/attendance/", 16),
-        ("/en/g/ncg/", 24),
+        ("/en/g/ncg/", 27),
     ],
 )
 def test_meeting_pages_do_not_grow(as_secretariat, ncg, secretariat, member, path, limit):
@@ -81,6 +82,42 @@ def test_meeting_pages_do_not_grow(as_secretariat, ncg, secretariat, member, pat
     add_things(ncg, meeting, member, 1)
     few = count(as_secretariat, url)
     add_things(ncg, meeting, member, 10, offset=1)
+    many = count(as_secretariat, url)
+    assert many == few, f"{url}: {few} queries with few, {many} with many"
+    assert many <= limit, f"{url}: {many} queries (limit {limit})"
+
+
+@pytest.mark.parametrize("suffix,limit", [("minutes/", 29), ("minutes/edit/", 27)])
+def test_minutes_pages_do_not_grow(as_secretariat, ncg, secretariat, member, suffix, limit):
+    from meetings.minutes import start_minutes
+    from meetings.models import MinutesComment
+
+    start = timezone.now() - datetime.timedelta(days=3)
+    meeting = Meeting.objects.create(
+        group=ncg,
+        title_en="Main",
+        title_cy="Prif",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        status=Meeting.Status.HELD,
+    )
+    minutes = start_minutes(meeting=meeting, started_by=secretariat)
+    url = f"/en/g/ncg/meetings/{meeting.pk}/{suffix}"
+
+    def more(n, offset):
+        add_things(ncg, meeting, member, n, offset)
+        for i in range(offset, offset + n):
+            Attendance.objects.create(
+                meeting=meeting,
+                person=make_person(f"p{i}@example.org", f"P{i}", role="member", group=ncg),
+                attended="in_person",
+            )
+            MinutesComment.objects.create(minutes=minutes, person=member, body=f"C{i}")
+        start_minutes(meeting=meeting, started_by=secretariat)  # an entry for each new item
+
+    more(1, 0)
+    few = count(as_secretariat, url)
+    more(10, 1)
     many = count(as_secretariat, url)
     assert many == few, f"{url}: {few} queries with few, {many} with many"
     assert many <= limit, f"{url}: {many} queries (limit {limit})"

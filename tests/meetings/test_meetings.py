@@ -326,3 +326,43 @@ def test_cancelled_meeting_cannot_be_marked_held(meeting, member, as_secretariat
     assert meeting.status == Meeting.Status.CANCELLED
     with pytest.raises(services.MeetingError):
         services.record_attendance(meeting=meeting, attended_by_person={member.pk: "online"})
+
+
+def test_a_meeting_without_a_quorum_moves_to_the_written_procedure(
+    meeting, member, welsh_member, chair, secretariat, as_secretariat, as_member
+):
+    services.confirm_meeting(meeting=meeting)
+    OutgoingMail.objects.all().delete()
+    url = f"/cy/g/ncg/meetings/{meeting.pk}/written-procedure/"
+    assert as_member.get(url).status_code == 404
+    assert as_member.post(url, {"reason": "x"}).status_code == 404
+    # A reason is needed; nothing changes without one.
+    empty = as_secretariat.post(url, {"reason": ""})
+    assert empty.status_code == 200
+    assert "govuk-error-summary" in empty.text
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CONFIRMED
+    assert not OutgoingMail.objects.exists()
+
+    response = as_secretariat.post(url, {"reason": "Only three members can attend"})
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.WRITTEN_PROCEDURE
+    assert meeting.sequence == 1
+    assert not meeting.counts_towards_rules
+    assert meeting.history.first().history_change_reason == "Only three members can attend"
+    mails = {m.to_email: m for m in OutgoingMail.objects.filter(kind="meeting_written_procedure")}
+    assert set(mails) == {member.email, welsh_member.email, chair.email}
+    calendar = ics_of(mails[welsh_member.email])
+    assert calendar.get("METHOD") == "CANCEL"
+    [event] = calendar.walk("VEVENT")
+    assert str(event["UID"]).startswith(str(meeting.uid))
+    assert int(event["SEQUENCE"]) == 1
+    assert "y weithdrefn ysgrifenedig" in mails[welsh_member.email].body_text
+    # The meeting page says what happened; it can't move twice, nor be answered.
+    page = as_member.get(f"/en/g/ncg/meetings/{meeting.pk}/")
+    assert "will not take place" in page.text
+    with pytest.raises(services.MeetingError):
+        services.move_to_written_procedure(meeting=meeting, reason="again")
+    with pytest.raises(services.MeetingError):
+        services.record_attendance(meeting=meeting, attended_by_person={member.pk: "online"})

@@ -68,6 +68,10 @@ class Command(BaseCommand):
                     TOTP.activate(person, demo.DEMO_TOTP_SECRET)
                     RecoveryCodes.activate(person)
         self._seed_meetings(group)
+        # Agendas, papers, actions and minutes: also fills meetings seeded before they existed.
+        from meetings.demo_meetings import seed_meeting_content
+
+        seed_meeting_content(group)
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data ready: the National Coherence Group (ncg)"
