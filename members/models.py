@@ -147,6 +147,13 @@ class Group(BilingualMixin, models.Model):
             "When a member sends apologies, they may name someone to attend in their place."
         ),
     )
+    silence_is_agreement = models.BooleanField(
+        _("silence counts as agreement"),
+        default=False,
+        help_text=_(
+            "In the written procedure, a member who does not answer by the deadline is taken to agree."
+        ),
+    )
     history = HistoricalRecords()
 
     objects = GroupQuerySet.as_manager()

@@ -1,7 +1,14 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+
+def make_message_id():
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "ncg-portal.invalid"
+    return f"<{uuid.uuid4().hex}@{domain}>"
 
 
 class OutgoingMail(models.Model):
@@ -13,8 +20,10 @@ class OutgoingMail(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         SENT = "sent", "Sent"
+        SENDING = "sending", "Sending"
         FAILED = "failed", "Failed"
         WITHHELD = "withheld", "Withheld"
+        BOUNCED = "bounced", "Bounced"
 
     MAX_ATTEMPTS = 5
 
@@ -30,6 +39,10 @@ class OutgoingMail(models.Model):
         related_name="mails",
     )
     to_email = models.EmailField()
+    # Fixed when the row is written, so a message sent twice (a worker killed just after the
+    # server accepted it) carries the same Message-ID and mail clients fold the two.
+    message_id = models.CharField(max_length=255, unique=True, default=make_message_id)
+    reply_to = models.CharField(max_length=255, blank=True)
     language = models.CharField(max_length=2, default="en")
     subject = models.CharField(max_length=998)
     body_text = models.TextField()
@@ -40,7 +53,12 @@ class OutgoingMail(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When a worker last took the row to send it: a row left "sending" too long is taken again.
+    sending_since = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The email service's own id and what it last reported (delivered, bounced, complained…).
+    esp_message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    esp_event = models.CharField(max_length=50, blank=True)
     history = HistoricalRecords(excluded_fields=["body_text", "body_html", "attachments"])
 
     class Meta:
