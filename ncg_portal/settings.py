@@ -156,6 +156,18 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_TOTP_ISSUER = "NCG portal"
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 PAPER_MAX_BYTES = env_int("PAPER_MAX_MB", 25) * 1024 * 1024
+
+# The written procedure. Replies come to reply+<token>@REPLY_DOMAIN (an address the mail server
+# hands to `manage.py receive_email`, a Maildir, or the email service's inbound webhook).
+REPLY_DOMAIN = env_str("REPLY_DOMAIN", "replies.example.org")
+# A reply address stops working this many days after the circulation's deadline.
+REPLY_TOKEN_GRACE_DAYS = env_int("REPLY_TOKEN_GRACE_DAYS", 30)
+# Papers go as attachments as well as links when together they are no larger than this.
+CIRCULATION_ATTACHMENTS_MAX_BYTES = env_int("CIRCULATION_ATTACHMENTS_MAX_MB", 10) * 1024 * 1024
+# Reminders go to those who have not answered this many days before the deadline.
+CIRCULATION_REMINDER_DAYS = env_int("CIRCULATION_REMINDER_DAYS", 2)
+# Inbound messages larger than this are held, not parsed.
+INBOUND_MAX_BYTES = env_int("INBOUND_MAX_MB", 35) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LANGUAGE_CODE = "en"
