@@ -277,3 +277,62 @@ def _add_paper(ctx, meeting, item, key, workstreams, *, held):
         version.uploaded_at = written
         with_reason(version, REASON).save(update_fields=["uploaded_at"])
     return paper
+
+
+def seed_circulation(group):
+    """One open written procedure, sent (its emails queued) and answered by one member online."""
+    from .models import Circulation
+    from .written_procedure import open_circulation, save_online_response, start_circulation
+
+    if group.circulations.exists():
+        return
+    secretary = group.memberships.current().filter(role=Role.SECRETARIAT).first()
+    paper = group.papers.filter(meeting__status=Meeting.Status.HELD).order_by("-created_at").first()
+    if secretary is None or paper is None:
+        return
+    with transaction.atomic():
+        circulation = start_circulation(
+            group=group,
+            created_by=secretary.person,
+            subject_en="Evaluation of the programme: draft questions",
+            subject_cy="Gwerthuso'r rhaglen: cwestiynau drafft",
+            message_en=(
+                "The Cabinet Secretary has asked the Group to help shape the evaluation of the "
+                "School Improvement Partnership Programme. Please tell us whether you agree with "
+                "the draft questions, and add anything the evaluation should look at."
+            ),
+            message_cy=(
+                "Mae Ysgrifennydd y Cabinet wedi gofyn i'r Grŵp helpu i lunio'r gwaith o "
+                "werthuso Rhaglen Partneriaeth Gwella Ysgolion. Dywedwch wrthym a ydych yn "
+                "cytuno â'r cwestiynau drafft, ac ychwanegwch unrhyw beth y dylai'r gwerthusiad "
+                "edrych arno."
+            ),
+            deadline=timezone.now() + datetime.timedelta(days=10),
+            papers=[paper],
+            questions=[
+                (
+                    "Do you agree with the draft evaluation questions?",
+                    "Ydych chi'n cytuno â'r cwestiynau gwerthuso drafft?",
+                    True,
+                ),
+                (
+                    "What else should the evaluation look at?",
+                    "Beth arall y dylai'r gwerthusiad edrych arno?",
+                    False,
+                ),
+            ],
+        )
+        open_circulation(circulation=circulation, opened_by=secretary.person)
+        first, second = list(circulation.questions.all())
+        answering = circulation.recipients.filter(person__memberships__role=Role.MEMBER).first()
+        if answering is not None:
+            save_online_response(
+                circulation=Circulation.objects.get(pk=circulation.pk),
+                person=answering.person,
+                answers={
+                    first.pk: ("agree_comments", "Yes, with a question on rural schools."),
+                    second.pk: ("", "How support reaches small rural schools."),
+                },
+                paper_comments={},
+                general="",
+            )

@@ -96,3 +96,43 @@ def can_approve_minutes(person, minutes):
         and not group.is_closed
         and Role.CHAIR in current_roles(person, group)
     )
+
+
+# The written procedure: the secretariat runs it; recipients read and respond; the chair reads
+# everything once it is out, and the summary.
+def can_see_circulation(person, circulation):
+    group = circulation.group
+    if can_manage_meetings(person, group):
+        return True
+    if circulation.status == circulation.Status.DRAFT:
+        return False
+    roles = current_roles(person, group)
+    return Role.CHAIR in roles or circulation.recipients.filter(person=person).exists()
+
+
+def can_respond(person, circulation):
+    return (
+        circulation.is_open
+        and not circulation.is_past_deadline()
+        and not circulation.group.is_closed
+        and circulation.recipients.filter(person=person).exists()
+    )
+
+
+def can_read_summary(person, circulation):
+    group = circulation.group
+    return circulation.status != circulation.Status.DRAFT and (
+        can_manage_meetings(person, group) or Role.CHAIR in current_roles(person, group)
+    )
+
+
+def get_circulation_for(person, slug, pk):
+    from .models import Circulation
+
+    group = get_group_for(person, slug)
+    circulation = get_object_or_404(
+        Circulation.objects.select_related("group", "meeting"), pk=pk, group=group
+    )
+    if not can_see_circulation(person, circulation):
+        raise Http404
+    return group, circulation

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, agenda_pdf, calendar, meetings, minutes, papers
+from .views import actions, agenda_pdf, calendar, circulations, meetings, minutes, papers
 
 app_name = "meetings"
 
@@ -62,6 +62,43 @@ urlpatterns = [
     ),
     path(
         "g/<slug:slug>/meetings/<int:pk>/minutes.pdf", minutes.minutes_download, name="minutes_pdf"
+    ),
+    path("g/<slug:slug>/circulations/", circulations.circulation_list, name="circulations"),
+    path("g/<slug:slug>/circulations/new/", circulations.circulation_new, name="circulation_new"),
+    path(
+        "g/<slug:slug>/circulations/<int:pk>/",
+        circulations.circulation_detail,
+        name="circulation",
+    ),
+    path(
+        "g/<slug:slug>/circulations/<int:pk>/send/",
+        circulations.circulation_open,
+        name="circulation_open",
+    ),
+    path(
+        "g/<slug:slug>/circulations/<int:pk>/remind/",
+        circulations.circulation_remind,
+        name="circulation_remind",
+    ),
+    path(
+        "g/<slug:slug>/circulations/<int:pk>/close/",
+        circulations.circulation_close,
+        name="circulation_close",
+    ),
+    path(
+        "g/<slug:slug>/circulations/<int:pk>/summary/",
+        circulations.circulation_summary,
+        name="circulation_summary",
+    ),
+    path(
+        "g/<slug:slug>/circulations/<int:pk>/summary.pdf",
+        circulations.circulation_summary_pdf,
+        name="circulation_summary_pdf",
+    ),
+    path(
+        "g/<slug:slug>/inbound/<uuid:uid>/",
+        circulations.inbound_original,
+        name="inbound_original",
     ),
     path("profile/calendar/", calendar.calendar_settings, name="calendar_settings"),
 ]

@@ -6,14 +6,31 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from .models import OutgoingMail
+from .outbox import enqueue_send
 
 
-def queue_mail(*, kind, to_email, context, language="en", person=None, group=None, attachments=()):
+def queue_mail(
+    *,
+    kind,
+    to_email,
+    context,
+    language="en",
+    person=None,
+    group=None,
+    attachments=(),
+    reply_to="",
+):
     """Render `emails/<kind>_{subject,body}.txt` (and `.html` if present) in the language,
-    store the message, and hand it to the worker once the transaction commits."""
+    store the message, and hand it to the worker once the transaction commits.
+
+    `attachments`: dicts with "filename", "content_type" and either "content" (text) or
+    "storage_name" (a file in the default storage, read when the message is sent).
+    `reply_to`: the Reply-To address, when replies should go somewhere else than the sender."""
     with translation.override(language):
-        subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
-        body_text = render_to_string(f"emails/{kind}_body.txt", context)
+        subject = " ".join(
+            render_to_string(f"emails/{kind}_subject.txt", context, using="text").split()
+        )
+        body_text = render_to_string(f"emails/{kind}_body.txt", context, using="text")
         try:
             body_html = render_to_string(f"emails/{kind}_body.html", context)
         except TemplateDoesNotExist:
@@ -28,12 +45,9 @@ def queue_mail(*, kind, to_email, context, language="en", person=None, group=Non
         person=person,
         group=group,
         attachments=list(attachments),
+        reply_to=reply_to,
     )
-    transaction.on_commit(lambda: _enqueue(mail.pk))
+    # robust: the change that caused the message has committed; a lost hand-over is logged and
+    # left to the outbox sweep (outbox.py) rather than turned into an error for the person.
+    transaction.on_commit(lambda: enqueue_send(mail.pk, attempt=1), robust=True)
     return mail
-
-
-def _enqueue(mail_id):
-    from .tasks import send_outgoing_mail
-
-    send_outgoing_mail.enqueue(mail_id)

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "simple_history",
     "django_tasks_db",
+    "anymail",
     "ncg_portal",
     "members",
     "meetings",
@@ -76,7 +77,15 @@ TEMPLATES = [
             ],
             "builtins": ["ncg_portal.templatetags.portal"],
         },
-    }
+    },
+    # Plain-text emails: nothing HTML-escaped ("adolygu'r", "&" stay as written).
+    {
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False, "builtins": ["ncg_portal.templatetags.portal"]},
+    },
 ]
 FORM_RENDERER = "ncg_portal.forms.GovukFormRenderer"
 
@@ -168,6 +177,10 @@ CIRCULATION_ATTACHMENTS_MAX_BYTES = env_int("CIRCULATION_ATTACHMENTS_MAX_MB", 10
 CIRCULATION_REMINDER_DAYS = env_int("CIRCULATION_REMINDER_DAYS", 2)
 # Inbound messages larger than this are held, not parsed.
 INBOUND_MAX_BYTES = env_int("INBOUND_MAX_MB", 35) * 1024 * 1024
+# django-anymail's webhooks (/anymail/<service>/inbound/ and /tracking/): "user:password" for the
+# HTTP basic auth the email service sends. Unset, the webhooks are not routed at all: anymail would
+# otherwise accept posts from anyone (it only warns).
+ANYMAIL = {"WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET", "")}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LANGUAGE_CODE = "en"
@@ -193,9 +206,12 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Email goes out through the outbox and the worker; MAILERS says how the worker sends it.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "NCG portal <no-reply@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 MAILERS = {
     "default": {
-        "BACKEND": env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "BACKEND": EMAIL_BACKEND_PATH,
+        # The SMTP options belong to the SMTP backend only (the console backend, for `make run`,
+        # and anymail's backends refuse them).
         "OPTIONS": {
             "host": env_str("EMAIL_HOST", "127.0.0.1"),
             "port": env_int("EMAIL_PORT", 25),
@@ -203,9 +219,32 @@ MAILERS = {
             "password": env_str("EMAIL_HOST_PASSWORD", ""),
             "use_tls": env_bool("EMAIL_USE_TLS", False),
             "timeout": 30,
-        },
+        }
+        if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend")
+        else {},
     }
 }
+
+# The outbox's delivery rules (ncg_portal/outbox.py, docs/operations.md). A message a worker has
+# held in "sending" for longer than MAIL_SENDING_TIMEOUT_SECONDS is taken back and sent again (keep
+# it well above the SMTP timeout); the sweep that does so runs every MAIL_SWEEP_INTERVAL_SECONDS;
+# a failed send is tried again after each of MAIL_RETRY_DELAYS_SECONDS in turn (1, 5, 15, 60 min).
+MAIL_SENDING_TIMEOUT_SECONDS = env_int("MAIL_SENDING_TIMEOUT_SECONDS", 600)
+MAIL_SWEEP_INTERVAL_SECONDS = env_int("MAIL_SWEEP_INTERVAL_SECONDS", 60)
+MAIL_RETRY_DELAYS_SECONDS = env_list("MAIL_RETRY_DELAYS_SECONDS", ["60", "300", "900", "3600"])
+if not (
+    MAIL_SENDING_TIMEOUT_SECONDS > 0
+    and MAIL_SWEEP_INTERVAL_SECONDS > 0
+    and MAIL_RETRY_DELAYS_SECONDS
+    and all(delay.isdigit() for delay in MAIL_RETRY_DELAYS_SECONDS)
+):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "MAIL_SENDING_TIMEOUT_SECONDS and MAIL_SWEEP_INTERVAL_SECONDS must be positive and "
+        "MAIL_RETRY_DELAYS_SECONDS a comma-separated list of whole seconds."
+    )
+MAIL_RETRY_DELAYS_SECONDS = [int(delay) for delay in MAIL_RETRY_DELAYS_SECONDS]
 
 # A strict Content-Security-Policy: no inline script or style anywhere.
 SECURE_CSP = {

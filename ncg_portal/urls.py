@@ -1,11 +1,12 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
 from meetings.views.calendar import calendar_feed
 
-from . import views
+from . import deliveries_views, views
 
 admin.site.login = secure_admin_login(admin.site.login)  # allauth's rate limits and MFA for admin
 
@@ -15,11 +16,17 @@ urlpatterns = [
     path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
 ]
 
+# Email services post inbound replies and delivery reports here (django-anymail), outside the
+# language prefixes. Routed only when a webhook secret is set: without one anymail accepts any post.
+if settings.ANYMAIL.get("WEBHOOK_SECRET"):
+    urlpatterns.append(path("anymail/", include("anymail.urls")))
+
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("g/<slug:slug>/deliveries/", include((deliveries_views.urlpatterns, "deliveries"))),
     path("", include("meetings.urls")),
     path("", include("members.urls")),
     prefix_default_language=True,

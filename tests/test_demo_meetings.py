@@ -128,3 +128,16 @@ def test_seeding_twice_adds_no_rows_and_leaves_no_minutes_mail(ncg_seeded):
     call_command("seed_demo", verbosity=0)
     assert _row_counts() == before
     assert not OutgoingMail.objects.filter(kind__in=["minutes_shared", "minutes_approved"]).exists()
+
+
+def test_seed_has_one_open_circulation_with_its_emails_queued(ncg_seeded):
+    from meetings.models import Circulation
+    from ncg_portal.models import OutgoingMail
+
+    circulation = Circulation.objects.get(group__slug="ncg")
+    assert circulation.status == Circulation.Status.OPEN
+    assert circulation.papers.exists() and circulation.questions.count() == 2
+    queued = OutgoingMail.objects.filter(kind="circulation", group__slug="ncg")
+    assert queued.count() == circulation.recipients.count() > 0
+    assert all(mail.reply_to.startswith("reply+") for mail in queued)
+    assert circulation.comments.exists()

@@ -127,6 +127,13 @@ def test_secretariat_pages(page, people, meeting_with_papers):
     visit_both(page, f"/g/ncg/members/{pk}/edit/")
     visit_both(page, f"/g/ncg/members/{pk}/end/")
     visit_both(page, "/accounts/2fa/")
+    # Email deliveries: the papers just sent, one failed (red tag, "Try again"), and the filter.
+    from ncg_portal.models import OutgoingMail
+
+    failed = OutgoingMail.objects.filter(group__slug="ncg").first()
+    OutgoingMail.objects.filter(pk=failed.pk).update(status="failed", last_error="550 No such user")
+    visit_both(page, "/g/ncg/deliveries/")
+    visit_both(page, "/g/ncg/deliveries/?show=problems")
 
 
 def test_invite_form_submitted_empty(page, people):

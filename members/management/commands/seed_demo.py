@@ -69,9 +69,10 @@ class Command(BaseCommand):
                     RecoveryCodes.activate(person)
         self._seed_meetings(group)
         # Agendas, papers, actions and minutes: also fills meetings seeded before they existed.
-        from meetings.demo_meetings import seed_meeting_content
+        from meetings.demo_meetings import seed_circulation, seed_meeting_content
 
         seed_meeting_content(group)
+        seed_circulation(group)
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data ready: the National Coherence Group (ncg)"
