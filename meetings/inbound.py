@@ -520,3 +520,58 @@ def _report_bounce(parsed):
             mark_bounced(message_id=original, reason=_bounce_reason(parsed))
     except Exception:  # noqa: BLE001 - the report itself is still recorded as a bounce
         logger.exception("Could not mark %s bounced", original)
+
+
+# --- The secretariat's decisions on held replies ------------------------------------------------
+
+
+class CannotRelease(Exception):
+    """The held message cannot be accepted as a response (the code says why)."""
+
+
+@transaction.atomic
+def release_held_message(*, message, released_by):
+    """Accept a held reply as the response of the member its reply address names, e.g. one sent
+    from an address they had not registered, after the secretariat has checked it."""
+    message = InboundMessage.objects.select_for_update().get(pk=message.pk)
+    if message.status != Status.HELD:
+        raise CannotRelease("not_held")
+    if message.circulation is None or message.person is None:
+        raise CannotRelease("no_member")
+    if message.size > settings.INBOUND_MAX_BYTES:
+        raise CannotRelease("too_large")
+    parsed = email.message_from_bytes(bytes(message.raw), policy=email.policy.default)
+    reply = extract_reply(parsed)
+    attachments = reply_attachments(parsed)
+    if not reply.text and not reply.position and not attachments:
+        raise CannotRelease("empty")
+    try:
+        record_email_reply(
+            inbound_message=message,
+            circulation=message.circulation,
+            person=message.person,
+            text=reply.text,
+            position=reply.position,
+            attachments=attachments,
+            received_at=message.received_at,
+        )
+    except CirculationError as error:
+        raise CannotRelease(str(error)) from error
+    message.status = Status.RELEASED
+    with_reason(
+        message, f"Released by the secretariat (was held: {message.hold_reason})"[:250], released_by
+    ).save(update_fields=READ_FIELDS)
+    return message
+
+
+@transaction.atomic
+def dismiss_held_message(*, message, dismissed_by):
+    """Keep the message, but do not count it as a response."""
+    message = InboundMessage.objects.select_for_update().get(pk=message.pk)
+    if message.status != Status.HELD:
+        raise CannotRelease("not_held")
+    message.status = Status.DISMISSED
+    with_reason(message, "Dismissed by the secretariat", dismissed_by).save(
+        update_fields=READ_FIELDS
+    )
+    return message

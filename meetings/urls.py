@@ -96,6 +96,18 @@ urlpatterns = [
         name="circulation_summary_pdf",
     ),
     path(
+        "g/<slug:slug>/inbound/<uuid:uid>/release/",
+        circulations.inbound_decide,
+        {"decision": "release"},
+        name="inbound_release",
+    ),
+    path(
+        "g/<slug:slug>/inbound/<uuid:uid>/dismiss/",
+        circulations.inbound_decide,
+        {"decision": "dismiss"},
+        name="inbound_dismiss",
+    ),
+    path(
         "g/<slug:slug>/inbound/<uuid:uid>/",
         circulations.inbound_original,
         name="inbound_original",

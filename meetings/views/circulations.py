@@ -244,3 +244,23 @@ def circulation_summary_pdf(request, slug, pk):
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_POST
+def inbound_decide(request, slug, uid, decision):
+    """The secretariat accepts a held reply as the member's response, or dismisses it."""
+    from ..inbound import CannotRelease, dismiss_held_message, release_held_message
+
+    group = get_managed_group(request.user, slug)
+    message = get_object_or_404(InboundMessage, uid=uid, circulation__group=group)
+    try:
+        if decision == "release":
+            release_held_message(message=message, released_by=request.user)
+            messages.success(request, _("The reply has been recorded as the member's response."))
+        else:
+            dismiss_held_message(message=message, dismissed_by=request.user)
+            messages.success(request, _("The reply has been dismissed. It is kept, not counted."))
+    except CannotRelease:
+        messages.error(request, _("This reply cannot be recorded as a response."))
+    return redirect("meetings:circulation", group.slug, message.circulation_id)

@@ -366,3 +366,16 @@ def test_a_meeting_without_a_quorum_moves_to_the_written_procedure(
         services.move_to_written_procedure(meeting=meeting, reason="again")
     with pytest.raises(services.MeetingError):
         services.record_attendance(meeting=meeting, attended_by_person={member.pk: "online"})
+
+
+def test_a_long_reason_is_kept_shortened_not_refused(meeting, as_secretariat):
+    """The audit trail keeps 100 characters of a reason; a longer one must not fail the change."""
+    reason = "The venue is closed for repairs and no other room is free on that day; " * 3
+    response = as_secretariat.post(
+        f"/en/g/ncg/meetings/{meeting.pk}/cancel/", {"reason": reason[:250]}
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
+    recorded = meeting.history.first().history_change_reason
+    assert len(recorded) == 100 and recorded.startswith("The venue is closed")

@@ -312,3 +312,62 @@ def test_circulation_page_queries_do_not_grow(client, ncg, circulation, secretar
             general="y",
         )
     assert count() == few
+
+
+def _reply_from(sender, to, body, message_id):
+    return (
+        f"From: {sender}\r\nTo: {to}\r\nSubject: Re: Data framework\r\n"
+        f"Message-ID: <{message_id}@mail.example.org>\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"{body}\r\n"
+    ).encode()
+
+
+def test_secretariat_records_or_dismisses_a_held_reply(
+    client, circulation, secretariat, member, welsh_member
+):
+    from meetings.inbound import receive_message
+    from meetings.models import InboundMessage
+    from meetings.reply_tokens import reply_address
+
+    wp.open_circulation(circulation=circulation, opened_by=secretariat)
+    # Sent from a private address the member never registered: held, not counted.
+    held = receive_message(
+        _reply_from(
+            "Councillor <private@home.example.net>",
+            reply_address(circulation, member),
+            "Agree\r\n\r\nSent from my home account.",
+            "held-1",
+        ),
+        source="pipe",
+    )
+    other = receive_message(
+        _reply_from(
+            "Someone <someone@else.example.net>",
+            reply_address(circulation, welsh_member),
+            "Hello",
+            "held-2",
+        ),
+        source="pipe",
+    )
+    assert held.status == other.status == InboundMessage.Status.HELD
+    assert not Comment.objects.filter(person=member).exists()
+
+    client.force_login(member)
+    assert client.post(f"/en/g/ncg/inbound/{held.uid}/release/").status_code == 404
+    client.force_login(secretariat)
+    page = client.get(f"/en/g/ncg/circulations/{circulation.pk}/")
+    assert "Record as their response" in page.text
+    assert client.post(f"/en/g/ncg/inbound/{held.uid}/release/").status_code == 302
+    held.refresh_from_db()
+    assert held.status == InboundMessage.Status.RELEASED
+    comment = Comment.objects.get(person=member, source="email")
+    assert comment.position == "agree" and comment.inbound_message == held
+    assert held.history.first().history_user == secretariat
+    assert client.post(f"/en/g/ncg/inbound/{other.uid}/dismiss/").status_code == 302
+    other.refresh_from_db()
+    assert other.status == InboundMessage.Status.DISMISSED
+    assert not Comment.objects.filter(person=welsh_member).exists()
+    # Decided once: a second release changes nothing.
+    client.post(f"/en/g/ncg/inbound/{held.uid}/release/")
+    assert Comment.objects.filter(person=member, source="email").count() == 1
