@@ -20,18 +20,20 @@ def recipients(meeting):
     return _invitees(meeting)
 
 
-def _paper_links(meeting, papers, versions, language):
-    """What the email lists about each paper, with links under the language's URL prefix."""
+def paper_links(group, papers, versions, language):
+    """What an email lists about each paper, with links under the language's URL prefix.
+
+    `versions` maps paper id to the version to link to (the current one)."""
     with translation.override(language):
         return [
             {
+                "paper": paper,
                 "reference": paper.reference,
                 "title": paper.title,  # Welsh when there is a Welsh title, English otherwise
                 "classification": paper.get_classification_display(),
+                "version": versions[paper.pk],
                 "url": settings.SITE_URL
-                + reverse(
-                    "meetings:paper_download", args=[meeting.group.slug, versions[paper.pk].pk]
-                ),
+                + reverse("meetings:paper_download", args=[group.slug, versions[paper.pk].pk]),
             }
             for paper in papers
         ]
@@ -81,7 +83,7 @@ def send_meeting_papers(*, meeting, papers, message="", sent_by):
     for person in people:
         language = person.preferred_language or "en"
         if language not in links_by_language:
-            links_by_language[language] = _paper_links(meeting, locked, versions, language)
+            links_by_language[language] = paper_links(meeting.group, locked, versions, language)
         with translation.override(language):
             meeting_url = settings.SITE_URL + reverse(
                 "meetings:detail", args=[meeting.group.slug, meeting.pk]

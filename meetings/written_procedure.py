@@ -222,28 +222,11 @@ def _circulation_url(circulation, language):
 
 
 def _paper_links(circulation, language):
-    from django.conf import settings
-    from django.urls import reverse
-    from django.utils import translation
+    from .paper_mail import paper_links
 
-    links = []
-    with translation.override(language):
-        for paper in circulation.papers.prefetch_related("versions"):
-            version = max(paper.versions.all(), key=lambda v: v.number, default=None)
-            if version is None:
-                continue
-            links.append(
-                {
-                    "paper": paper,
-                    "title": paper.title_cy
-                    if language == "cy" and paper.title_cy
-                    else paper.title_en,
-                    "version": version,
-                    "url": settings.SITE_URL
-                    + reverse("meetings:paper_download", args=[circulation.group.slug, version.pk]),
-                }
-            )
-    return links
+    papers = [p for p in circulation.papers.prefetch_related("versions") if p.versions.all()]
+    versions = {p.pk: max(p.versions.all(), key=lambda v: v.number) for p in papers}
+    return paper_links(circulation.group, papers, versions, language)
 
 
 def _attachments(links):
