@@ -83,3 +83,30 @@ class RequireMfaMiddleware:
             if name not in MFA_ENROLMENT_URL_NAMES and not request.path_info.startswith("/static/"):
                 return redirect("mfa_index")
         return self.get_response(request)
+
+
+class InboundWebhookBodyMiddleware:
+    """Email services post whole messages, attachments included, to /anymail/…/inbound/. Django
+    refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default) before the view runs, so
+    such a reply would be lost rather than stored. For those paths only, read bodies up to twice
+    INBOUND_MAX_BYTES (room for the service's JSON or base64 encoding) here; the inbound code then
+    holds anything over INBOUND_MAX_BYTES itself. Larger bodies are refused as before."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from io import BytesIO
+
+        from django.conf import settings
+
+        if request.method == "POST" and request.path.startswith("/anymail/"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if 0 < length <= 2 * settings.INBOUND_MAX_BYTES:
+                # What HttpRequest.body does, without its general size limit.
+                request._body = request.read()
+                request._stream = BytesIO(request._body)
+        return self.get_response(request)

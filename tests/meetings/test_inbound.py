@@ -496,3 +496,31 @@ def test_the_circulation_deadline_passing_keeps_replies_within_the_grace_period(
     message.refresh_from_db()
     assert message.status == Status.ACCEPTED
     assert Comment.objects.get(inbound_message=message).is_late
+
+
+def test_the_webhook_takes_a_reply_larger_than_djangos_usual_request_limit(
+    client, webhook_urls, circulation, member, settings, tmp_path
+):
+    """A 6 MB reply (an attachment) is stored and read, not refused before it is stored."""
+    import base64
+    from email.message import EmailMessage
+
+    settings.MEDIA_ROOT = tmp_path
+    reply = EmailMessage()
+    reply["From"] = f"{member.full_name} <{member.email}>"
+    reply["To"] = reply_address(circulation, member)
+    reply["Subject"] = "Re: papers"
+    reply["Message-ID"] = "<big-1@example.org>"
+    reply.set_content("Agree\n\nMy notes are attached.")
+    pdf = b"%PDF-1.4\n" + base64.b64encode(bytes(range(256)) * 18000) + b"\n%%EOF\n"
+    reply.add_attachment(pdf, maintype="application", subtype="pdf", filename="notes.pdf")
+    body, headers = postmark_inbound(reply.as_bytes())
+    assert len(body) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    response = client.post(
+        "/anymail/postmark/inbound/", body, content_type="application/json", **headers
+    )
+    assert response.status_code == 200
+    message = InboundMessage.objects.get()
+    assert message.status == Status.ACCEPTED
+    comment = Comment.objects.get(inbound_message=message)
+    assert [a.original_name for a in comment.attachments.all()] == ["notes.pdf"]
