@@ -182,3 +182,14 @@ def publish_letter(*, letter, published_by):
     letter.published_at = timezone.now()
     with_reason(letter, "Published in English and Welsh", user=published_by).save()
     return letter
+
+
+@transaction.atomic
+def set_letter_date(*, letter, letter_date, by):
+    letter = Letter.objects.select_for_update().select_related("group").get(pk=letter.pk)
+    _check_open(letter.group)
+    if letter.status in (Letter.Status.ISSUED, Letter.Status.PUBLISHED):
+        raise LetterError("already_issued")
+    letter.letter_date = letter_date
+    with_reason(letter, "Date of the letter changed", user=by).save()
+    return letter

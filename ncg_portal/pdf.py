@@ -28,8 +28,11 @@ def _fetcher_class():
     return PortalAssetFetcher
 
 
-def render_pdf(template_name, context, *, language):
-    """Render `template_name` (which extends pdf/base.html) to PDF bytes in `language`."""
+def render_pdf(template_name, context, *, language, stylesheets=()):
+    """Render `template_name` (which extends pdf/base.html) to PDF bytes in `language`.
+
+    `stylesheets` names extra stylesheets under static/ (e.g. "css/letter-pdf.css"), applied
+    after the portal's print stylesheet."""
     # WeasyPrint takes about a second to import: do it only when a PDF is wanted.
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
@@ -39,5 +42,10 @@ def render_pdf(template_name, context, *, language):
     fetcher = _fetcher_class()(allowed_protocols={"file"})
     fonts = FontConfiguration()
     document = HTML(string=html, base_url=PDF_ASSETS.as_uri() + "/", url_fetcher=fetcher)
-    stylesheet = CSS(filename=str(PDF_STYLESHEET), url_fetcher=fetcher, font_config=fonts)
-    return document.write_pdf(stylesheets=[stylesheet], font_config=fonts, pdf_variant="pdf/ua-1")
+    sheets = [CSS(filename=str(PDF_STYLESHEET), url_fetcher=fetcher, font_config=fonts)]
+    for name in stylesheets:
+        path = (PDF_ASSETS / name).resolve()
+        if not path.is_relative_to(PDF_ASSETS.resolve()):
+            raise ValueError(f"PDF stylesheets come only from the portal's assets: {name}")
+        sheets.append(CSS(filename=str(path), url_fetcher=fetcher, font_config=fonts))
+    return document.write_pdf(stylesheets=sheets, font_config=fonts, pdf_variant="pdf/ua-1")

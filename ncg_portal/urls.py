@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("g/<slug:slug>/deliveries/", include((deliveries_views.urlpatterns, "deliveries"))),
+    path("", include("advice.urls")),
     path("", include("meetings.urls")),
     path("", include("members.urls")),
     prefix_default_language=True,

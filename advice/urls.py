@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "advice"
+
+urlpatterns = [
+    path("g/<slug:slug>/letters/", views.letter_list, name="letters"),
+    path("g/<slug:slug>/letters/new/", views.letter_new, name="letter_new"),
+    path("g/<slug:slug>/letters/<int:pk>/", views.letter_detail, name="letter"),
+    path("g/<slug:slug>/letters/<int:pk>/edit/", views.letter_edit, name="letter_edit"),
+    path("g/<slug:slug>/letters/<int:pk>/compare/", views.letter_compare, name="letter_compare"),
+    path("g/<slug:slug>/letters/<int:pk>/review/", views.letter_review, name="letter_review"),
+    path("g/<slug:slug>/letters/<int:pk>/approve/", views.letter_approve, name="letter_approve"),
+    path("g/<slug:slug>/letters/<int:pk>/publish/", views.letter_publish, name="letter_publish"),
+    path("g/<slug:slug>/letters/<int:pk>/comment/", views.letter_comment, name="letter_comment"),
+    path(
+        "g/<slug:slug>/letters/<int:pk>/restore/<int:number>/",
+        views.letter_restore,
+        name="letter_restore",
+    ),
+]
