@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import public_views, views
 
 app_name = "advice"
 
@@ -14,6 +14,23 @@ urlpatterns = [
     path("g/<slug:slug>/letters/<int:pk>/approve/", views.letter_approve, name="letter_approve"),
     path("g/<slug:slug>/letters/<int:pk>/publish/", views.letter_publish, name="letter_publish"),
     path("g/<slug:slug>/letters/<int:pk>/comment/", views.letter_comment, name="letter_comment"),
+    path("g/<slug:slug>/letters/<int:pk>/letter.pdf", views.letter_download, name="letter_pdf"),
+    path("groups/<slug:slug>/letters/", public_views.published_letters, name="public_letters"),
+    path(
+        "groups/<slug:slug>/letters/feed.atom",
+        public_views.PublishedLettersFeed(),
+        name="public_feed",
+    ),
+    path(
+        "groups/<slug:slug>/letters/<int:pk>/",
+        public_views.published_letter,
+        name="public_letter",
+    ),
+    path(
+        "groups/<slug:slug>/letters/<int:pk>/letter.pdf",
+        public_views.published_letter_pdf,
+        name="public_letter_pdf",
+    ),
     path(
         "g/<slug:slug>/letters/<int:pk>/restore/<int:number>/",
         views.letter_restore,

@@ -249,3 +249,20 @@ def letter_comment(request, slug, pk):
     else:
         messages.error(request, _("Enter your comment."))
     return redirect("advice:letter", group.slug, letter.pk)
+
+
+@login_required
+def letter_download(request, slug, pk):
+    """The letter as a PDF in the page's language: DRAFT-marked until approved."""
+    from django.http import HttpResponse
+
+    from ncg_portal.i18n import current_language
+
+    from .pdf import letter_filename, letter_pdf
+
+    group, letter = get_letter_for(request.user, slug, pk)
+    language = current_language()
+    response = HttpResponse(letter_pdf(letter, language), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{letter_filename(letter, language)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -26,3 +26,14 @@ def test_letter_pages_for_the_chair_and_a_member(page, ncg, chair, secretariat, 
     sign_in_quickly(page, member)
     visit_both(page, f"/g/ncg/letters/{letter.pk}/")
     expect(page.locator("main form[action$='/comment/']")).to_be_visible()
+
+
+def test_an_anonymous_visitor_reads_a_published_letter_in_both_languages(
+    page, ncg, chair, secretariat
+):
+    letter = services.create_letter(group=ncg, created_by=secretariat, texts={**TEXTS, **WELSH})
+    services.approve_letter(letter=letter, approved_by=chair)
+    services.publish_letter(letter=letter, published_by=chair)
+    visit_both(page, "/groups/ncg/letters/")
+    visit_both(page, f"/groups/ncg/letters/{letter.pk}/")
+    expect(page.locator("main h1")).to_have_text(WELSH["title_cy"])
