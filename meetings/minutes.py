@@ -8,16 +8,14 @@ agenda is edited later.
 
 import zoneinfo
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from members.models import Membership, Role
 from ncg_portal.audit import with_reason
-from ncg_portal.mail import queue_mail
+from ncg_portal.mail import absolute_url, queue_mail
 
 from .models import Action, Attendance, Meeting, Minutes, MinutesComment, MinutesEntry
 from .permissions import can_approve_minutes, can_comment_on_minutes
@@ -79,10 +77,9 @@ def save_minutes(*, minutes, discussions, body_en="", body_cy="", reason="Minute
 
 def _minutes_url(minutes, language):
     meeting = minutes.meeting
-    with translation.override(language):
-        return settings.SITE_URL + reverse(
-            "meetings:minutes", args=[meeting.group.slug, meeting.pk]
-        )
+    return absolute_url(
+        "meetings:minutes", args=[meeting.group.slug, meeting.pk], language=language
+    )
 
 
 def _tell_members(minutes, kind):

@@ -1,13 +1,11 @@
 """Sending a meeting's papers to the people invited to it: one email each, in their language,
 with a link to the permission-checked download of each paper's current version."""
 
-from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from ncg_portal.audit import with_reason
-from ncg_portal.mail import queue_mail
+from ncg_portal.mail import absolute_url, queue_mail
 
 from .models import Meeting, Paper, PaperVersion
 from .services import MeetingError, _invitees
@@ -32,8 +30,11 @@ def paper_links(group, papers, versions, language):
                 "title": paper.title,  # Welsh when there is a Welsh title, English otherwise
                 "classification": paper.get_classification_display(),
                 "version": versions[paper.pk],
-                "url": settings.SITE_URL
-                + reverse("meetings:paper_download", args=[group.slug, versions[paper.pk].pk]),
+                "url": absolute_url(
+                    "meetings:paper_download",
+                    args=[group.slug, versions[paper.pk].pk],
+                    language=language,
+                ),
             }
             for paper in papers
         ]
@@ -84,10 +85,9 @@ def send_meeting_papers(*, meeting, papers, message="", sent_by):
         language = person.preferred_language or "en"
         if language not in links_by_language:
             links_by_language[language] = paper_links(meeting.group, locked, versions, language)
-        with translation.override(language):
-            meeting_url = settings.SITE_URL + reverse(
-                "meetings:detail", args=[meeting.group.slug, meeting.pk]
-            )
+        meeting_url = absolute_url(
+            "meetings:detail", args=[meeting.group.slug, meeting.pk], language=language
+        )
         mails.append(
             queue_mail(
                 kind="meeting_papers",

@@ -2,15 +2,13 @@
 
 import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from members.models import Membership
 from ncg_portal.audit import with_reason
-from ncg_portal.mail import queue_mail
+from ncg_portal.mail import absolute_url, queue_mail
 
 from .calendar import meeting_ics
 from .models import Action, AgendaItem, Attendance, Declaration, Meeting, MinutesEntry
@@ -21,19 +19,24 @@ class MeetingError(Exception):
     """A change the meeting's state does not allow."""
 
 
-def _invitees(meeting):
+def invited_people(group, on=None):
+    """Everyone with a seat at the table on a day (today by default): chair, members, observers."""
     return [
         m.person
-        for m in Membership.objects.current(meeting.starts_at.date())
-        .filter(group=meeting.group, role__in=INVITED_ROLES)
+        for m in Membership.objects.current(on)
+        .filter(group=group, role__in=INVITED_ROLES)
         .select_related("person")
+        .order_by("person__full_name")
     ]
+
+
+def _invitees(meeting):
+    return invited_people(meeting.group, on=meeting.starts_at.date())
 
 
 def _send_calendar_mail(meeting, person, *, kind, method):
     language = person.preferred_language or "en"
-    with translation.override(language):
-        url = settings.SITE_URL + reverse("meetings:detail", args=[meeting.group.slug, meeting.pk])
+    url = absolute_url("meetings:detail", args=[meeting.group.slug, meeting.pk], language=language)
     ics = meeting_ics(meeting, method=method, attendee=person, language=language, url=url)
     queue_mail(
         kind=kind,

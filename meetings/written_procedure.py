@@ -118,16 +118,10 @@ def _check_group_open(group):
 
 
 def default_recipients(group):
-    """Everyone with a seat at the table: chair, members and observers, as of today."""
-    from .permissions import INVITED_ROLES
+    """Everyone with a seat at the table as of today: chair, members and observers."""
+    from .services import invited_people
 
-    return [
-        m.person
-        for m in group.memberships.current()
-        .filter(role__in=INVITED_ROLES)
-        .select_related("person")
-        .order_by("person__full_name")
-    ]
+    return invited_people(group)
 
 
 @transaction.atomic
@@ -211,14 +205,11 @@ def start_circulation(
 
 
 def _circulation_url(circulation, language):
-    from django.conf import settings
-    from django.urls import reverse
-    from django.utils import translation
+    from ncg_portal.mail import absolute_url
 
-    with translation.override(language):
-        return settings.SITE_URL + reverse(
-            "meetings:circulation", args=[circulation.group.slug, circulation.pk]
-        )
+    return absolute_url(
+        "meetings:circulation", args=[circulation.group.slug, circulation.pk], language=language
+    )
 
 
 def _paper_links(circulation, language):

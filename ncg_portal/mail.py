@@ -1,12 +1,20 @@
 """The email outbox: queue a message as a row, send it from the worker."""
 
+from django.conf import settings
 from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 from .models import OutgoingMail
 from .outbox import enqueue_send
+
+
+def absolute_url(viewname, *, args=(), language):
+    """The full address of a page under the language's prefix, for links sent out of the portal."""
+    with translation.override(language):
+        return settings.SITE_URL + reverse(viewname, args=args)
 
 
 def queue_mail(
