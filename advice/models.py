@@ -46,6 +46,19 @@ class Letter(BilingualMixin, models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     issued_to = models.EmailField(blank=True)
     issued_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The PDFs exactly as they were sent, kept as the record of what was issued.
+    issued_pdf_en = models.FileField(upload_to="letters/issued/", blank=True)
+    issued_pdf_cy = models.FileField(upload_to="letters/issued/", blank=True)
+    issued_mail = models.ForeignKey(
+        "ncg_portal.OutgoingMail",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords(m2m_fields=[meetings, circulations])
 
@@ -128,6 +141,13 @@ class LetterComment(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="letter_comments")
     body = models.TextField()
     source = models.CharField(max_length=5, choices=Source, default=Source.WEB)
+    inbound_message = models.OneToOneField(
+        "meetings.InboundMessage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="letter_comment",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 

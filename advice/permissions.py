@@ -25,15 +25,45 @@ def can_see_letter(person, letter):
     return bool(roles) and letter.status != Letter.Status.DRAFT
 
 
-def can_comment_on_letter(person, letter):
-    return letter.status == Letter.Status.REVIEW and bool(current_roles(person, letter.group))
+def can_comment_on_letter(person, letter, *, roles=None):
+    roles = current_roles(person, letter.group) if roles is None else roles
+    return letter.status == Letter.Status.REVIEW and bool(roles) and not letter.group.is_closed
 
 
-def can_approve_letter(person, letter):
+def can_approve_letter(person, letter, *, roles=None):
+    roles = current_roles(person, letter.group) if roles is None else roles
     return (
         letter.status in (Letter.Status.DRAFT, Letter.Status.REVIEW)
         and not letter.group.is_closed
-        and Role.CHAIR in current_roles(person, letter.group)
+        and Role.CHAIR in roles
+    )
+
+
+def has_code_authenticator(person):
+    """An authenticator app or recovery codes: approval then asks for a code on the page."""
+    from allauth.mfa.models import Authenticator
+
+    return (
+        Authenticator.objects.filter(user=person).exclude(type=Authenticator.Type.WEBAUTHN).exists()
+    )
+
+
+# How recent a confirmation with a security key must be to approve a letter with it.
+MFA_FRESH_SECONDS = 300
+
+
+def recently_confirmed_with_mfa(request):
+    """The person confirmed it's them with a second factor (e.g. a security key, on allauth's
+    page) in the last few minutes."""
+    import time
+
+    from allauth.account.internal.flows.login import get_authentication_records
+
+    return any(
+        record.get("method") == "mfa"
+        and record.get("reauthenticated")
+        and time.time() - record.get("at", 0) < MFA_FRESH_SECONDS
+        for record in get_authentication_records(request, request.user)
     )
 
 

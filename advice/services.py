@@ -4,6 +4,9 @@ draft → in review → approved (the chair) → issued → published. Any chang
 approval is a new version, and the letter goes back to draft to be approved again.
 """
 
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,30 +34,40 @@ def chair_of(group):
 
 
 @transaction.atomic
-def create_letter(
-    *, group, created_by, texts, letter_date=None, addressee_en=None, addressee_cy=None
-):
-    """A new draft, with version 1. `texts` holds LetterVersion.TEXT_FIELDS (Welsh may be blank).
-    The addressee defaults to the group's ("Cabinet Secretary for Education"); the signatory is
-    the group's chair."""
+def create_letter(*, group, created_by, texts, **details):
+    """A new draft, with version 1. `texts` holds LetterVersion.TEXT_FIELDS (Welsh may be blank);
+    `details` any of DETAIL_FIELDS. The addressee defaults to the group's ("Cabinet Secretary for
+    Education"), the signatory to the group's chair."""
     _check_open(group)
+    if set(details) - DETAIL_FIELDS:
+        raise LetterError("unknown_field")
     chair = chair_of(group)
     if chair is None:
         raise LetterError("no_chair")
-    letter = Letter(
-        group=group,
-        addressee_en=addressee_en or group.advises_en,
-        addressee_cy=addressee_cy if addressee_cy is not None else group.advises_cy,
-        signatory_name=chair.display_name,
-        signatory_role_en="Chair, " + group.name_en,
-        signatory_role_cy="Cadeirydd, " + group.name_cy,
-        created_by=created_by,
-    )
-    if letter_date is not None:
-        letter.letter_date = letter_date
+    defaults = {
+        "addressee_en": group.advises_en,
+        "addressee_cy": group.advises_cy,
+        "signatory_name": chair.display_name,
+        "signatory_role_en": "Chair, " + group.name_en,
+        "signatory_role_cy": "Cadeirydd, " + group.name_cy,
+    }
+    chosen = {k: v for k, v in details.items() if v not in (None, False, "")}
+    letter = Letter(group=group, created_by=created_by, **{**defaults, **chosen})
     with_reason(letter, "Letter drafted", user=created_by).save()
     _new_version(letter, texts, saved_by=created_by, reason="Letter drafted")
     return letter
+
+
+# What may be set on a letter besides its words (which are versions).
+DETAIL_FIELDS = {
+    "letter_date",
+    "addressee_en",
+    "addressee_cy",
+    "signatory_name",
+    "signatory_role_en",
+    "signatory_role_cy",
+    "signature",
+}
 
 
 def _new_version(letter, texts, *, saved_by, reason, restored_from=None):
@@ -92,10 +105,7 @@ def save_letter(*, letter, saved_by, texts, reason="Letter edited", restored_fro
         letter, merged, saved_by=saved_by, reason=reason, restored_from=restored_from
     )
     if letter.status == Letter.Status.APPROVED:
-        letter.status = Letter.Status.DRAFT
-        letter.approved_version = None
-        letter.approved_by = None
-        letter.approved_at = None
+        _unapprove(letter)
         with_reason(letter, "Changed after approval: to be approved again", user=saved_by).save()
     return version
 
@@ -125,14 +135,60 @@ def _transition(letter, to, *, allowed_from):
 
 
 @transaction.atomic
-def send_for_review(*, letter, sent_by):
+def send_for_review(*, letter, sent_by, notify=True):
+    """Members are emailed the letter in their language, each with a reply address of their own:
+    a reply becomes their comment, as a comment made online does. (`notify=False`: no emails,
+    for demo data and imports.)"""
     letter = _transition(letter, Letter.Status.REVIEW, allowed_from=(Letter.Status.DRAFT,))
     with_reason(letter, "Sent to members for review", user=sent_by).save()
+    for person in reviewers(letter.group) if notify else ():
+        if person.pk != sent_by.pk:
+            _mail_reviewer(letter, person)
     return letter
 
 
+def reviewers(group):
+    """Who is asked to comment: everyone with a seat at the table (chair, members, observers)."""
+    from meetings.services import invited_people
+
+    return invited_people(group)
+
+
+def _mail_reviewer(letter, person):
+    from meetings.reply_tokens import letter_reply_address
+    from ncg_portal.mail import absolute_url, queue_mail
+
+    from .text import plain_text
+
+    language = person.preferred_language or "en"
+    version = letter.current
+    welsh = language == "cy" and version.has_welsh
+    queue_mail(
+        kind="letter_review",
+        to_email=person.email,
+        language=language,
+        person=person,
+        group=letter.group,
+        reply_to=letter_reply_address(letter, person),
+        context={
+            "letter": letter,
+            "person": person,
+            "title": version.title_cy if welsh else version.title_en,
+            "salutation": version.salutation_cy if welsh else version.salutation_en,
+            "body": plain_text(version.body_cy if welsh else version.body_en),
+            "closing": version.closing_cy if welsh else version.closing_en,
+            "english_only": language == "cy" and not welsh,
+            "url": absolute_url(
+                "advice:letter", args=[letter.group.slug, letter.pk], language=language
+            ),
+        },
+    )
+
+
 @transaction.atomic
-def comment_on_letter(*, letter, person, body, source=LetterComment.Source.WEB):
+def comment_on_letter(
+    *, letter, person, body, source=LetterComment.Source.WEB, inbound_message=None
+):
     letter = Letter.objects.select_related("group").get(pk=letter.pk)
     if letter.status != Letter.Status.REVIEW:
         raise LetterError("not_in_review")
@@ -142,10 +198,27 @@ def comment_on_letter(*, letter, person, body, source=LetterComment.Source.WEB):
     if not body:
         raise LetterError("empty_comment")
     comment = LetterComment(
-        letter=letter, version=letter.current, person=person, body=body, source=source
+        letter=letter,
+        version=letter.current,
+        person=person,
+        body=body,
+        source=source,
+        inbound_message=inbound_message,
     )
-    with_reason(comment, "Comment on a letter in review").save()
+    why = "Comment on a letter in review" + (" (email reply)" if inbound_message else "")
+    with_reason(comment, why, user=person).save()
     return comment
+
+
+def record_letter_email_reply(*, inbound_message, letter, person, text):
+    """A member's emailed reply to a letter in review, read by meetings.inbound."""
+    return comment_on_letter(
+        letter=letter,
+        person=person,
+        body=text,
+        source=LetterComment.Source.EMAIL,
+        inbound_message=inbound_message,
+    )
 
 
 @transaction.atomic
@@ -170,6 +243,108 @@ def approve_letter(*, letter, approved_by):
 
 
 @transaction.atomic
+def issue_letter(*, letter, to_email, issued_by):
+    """Email the approved letter to its addressee with the PDF attached (the Welsh PDF too when
+    the Welsh text is there). The PDFs sent are kept on the letter as the record of what was
+    issued, with who sent it, when and to whom; the message's delivery shows on the letter."""
+    from ncg_portal.mail import queue_mail
+
+    from .pdf import letter_filename, letter_pdf
+
+    to_email = (to_email or "").strip()
+    try:
+        validate_email(to_email)
+    except ValidationError as error:
+        raise LetterError("bad_address") from error
+    letter = _transition(letter, Letter.Status.ISSUED, allowed_from=(Letter.Status.APPROVED,))
+    languages = ["en", "cy"] if letter.approved_version.has_welsh else ["en"]
+    attachments = []
+    for language in languages:
+        name = letter_filename(letter, language)
+        field = getattr(letter, f"issued_pdf_{language}")
+        field.save(name, ContentFile(letter_pdf(letter, language)), save=False)
+        attachments.append(
+            {"filename": name, "content_type": "application/pdf", "storage_name": field.name}
+        )
+    letter.issued_to = to_email
+    letter.issued_at = timezone.now()
+    letter.issued_by = issued_by
+    letter.issued_mail = queue_mail(
+        kind="letter_issued",
+        to_email=to_email,
+        language="cy" if "cy" in languages else "en",
+        group=letter.group,
+        reply_to=issued_by.email,
+        context={
+            "letter": letter,
+            "version": letter.approved_version,
+            "welsh": "cy" in languages,
+            "sender": issued_by,
+        },
+        attachments=attachments,
+    )
+    with_reason(letter, f"Issued to {to_email}", user=issued_by).save()
+    return letter
+
+
+@transaction.atomic
+def set_sources(*, letter, meetings, circulations, by):
+    """The meetings and circulations the letter draws on (the group's own only)."""
+    letter = Letter.objects.select_for_update().select_related("group").get(pk=letter.pk)
+    _check_open(letter.group)
+    if letter.status in (Letter.Status.ISSUED, Letter.Status.PUBLISHED):
+        raise LetterError("already_issued")
+    if any(m.group_id != letter.group_id for m in meetings) or any(
+        c.group_id != letter.group_id for c in circulations
+    ):
+        raise LetterError("other_group")
+    if set(letter.meetings.all()) == set(meetings) and set(letter.circulations.all()) == set(
+        circulations
+    ):
+        return letter
+    letter._change_reason = "Sources of the letter changed"
+    letter.meetings.set(meetings)
+    letter.circulations.set(circulations)
+    return letter
+
+
+@transaction.atomic
+def set_letter_details(*, letter, by, **details):
+    """Addressee and signatory (the words of the letter itself are versions, not these). A change
+    after approval sends the letter back to draft, as a change of words does."""
+    if set(details) - DETAIL_FIELDS:
+        raise LetterError("unknown_field")
+    letter = Letter.objects.select_for_update().select_related("group").get(pk=letter.pk)
+    _check_open(letter.group)
+    if letter.status in (Letter.Status.ISSUED, Letter.Status.PUBLISHED):
+        raise LetterError("already_issued")
+    signature = details.pop("signature", None)
+    changed = {k: v for k, v in details.items() if v is not None and getattr(letter, k) != v}
+    if signature is False:
+        if letter.signature:
+            changed["signature"] = ""  # the form's "remove" box
+    elif signature is not None:
+        changed["signature"] = signature
+    if not changed:
+        return letter
+    for name, value in changed.items():
+        setattr(letter, name, value)
+    reason = "Details of the letter changed"
+    if letter.status == Letter.Status.APPROVED:
+        _unapprove(letter)
+        reason = "Details changed after approval: to be approved again"
+    with_reason(letter, reason, user=by).save()
+    return letter
+
+
+def _unapprove(letter):
+    letter.status = Letter.Status.DRAFT
+    letter.approved_version = None
+    letter.approved_by = None
+    letter.approved_at = None
+
+
+@transaction.atomic
 def publish_letter(*, letter, published_by):
     """Both languages at once (Welsh Language Standards): refused until the Welsh is there."""
     letter = _transition(
@@ -181,15 +356,4 @@ def publish_letter(*, letter, published_by):
         raise LetterError("welsh_missing")
     letter.published_at = timezone.now()
     with_reason(letter, "Published in English and Welsh", user=published_by).save()
-    return letter
-
-
-@transaction.atomic
-def set_letter_date(*, letter, letter_date, by):
-    letter = Letter.objects.select_for_update().select_related("group").get(pk=letter.pk)
-    _check_open(letter.group)
-    if letter.status in (Letter.Status.ISSUED, Letter.Status.PUBLISHED):
-        raise LetterError("already_issued")
-    letter.letter_date = letter_date
-    with_reason(letter, "Date of the letter changed", user=by).save()
     return letter

@@ -43,3 +43,14 @@ def word_diff(old, new):
         if j2 > j1:
             out.append(("added", "".join(b[j1:j2])))
     return out
+
+
+def plain_text(text):
+    """A letter body for a plain-text email: the sanitised Markdown as readable text, links
+    written out after their words."""
+    import html2text
+
+    converter = html2text.HTML2Text()
+    converter.body_width = 0  # mail clients wrap; hard breaks would split sentences mid-line
+    converter.ignore_images = True
+    return re.sub(r"\n{3,}", "\n\n", converter.handle(render_markdown(text))).strip()

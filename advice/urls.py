@@ -12,6 +12,7 @@ urlpatterns = [
     path("g/<slug:slug>/letters/<int:pk>/compare/", views.letter_compare, name="letter_compare"),
     path("g/<slug:slug>/letters/<int:pk>/review/", views.letter_review, name="letter_review"),
     path("g/<slug:slug>/letters/<int:pk>/approve/", views.letter_approve, name="letter_approve"),
+    path("g/<slug:slug>/letters/<int:pk>/issue/", views.letter_issue, name="letter_issue"),
     path("g/<slug:slug>/letters/<int:pk>/publish/", views.letter_publish, name="letter_publish"),
     path("g/<slug:slug>/letters/<int:pk>/comment/", views.letter_comment, name="letter_comment"),
     path("g/<slug:slug>/letters/<int:pk>/letter.pdf", views.letter_download, name="letter_pdf"),

@@ -1,22 +1,28 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members.pages import group_page_context
-from members.permissions import get_group_for
+from members.permissions import can_manage_membership, current_roles, get_group_for
 
 from . import services
-from .forms import LetterCommentForm, LetterForm
+from .forms import ApproveLetterForm, IssueLetterForm, LetterCommentForm, LetterForm
 from .models import Letter
 from .permissions import (
     can_approve_letter,
     can_comment_on_letter,
     can_draft_letters,
     get_letter_for,
+    has_code_authenticator,
+    recently_confirmed_with_mfa,
 )
+from .sources import letter_history, sources_panel
 from .text import render_markdown, word_diff
 
 
@@ -44,38 +50,130 @@ def _drafting_group(request, slug):
     return group
 
 
+def _letter_form(request, group, *, letter=None, initial=None):
+    return LetterForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        group=group,
+        has_signature=bool(letter and letter.signature),
+        initial=initial,
+    )
+
+
+def _form_page(request, group, form, *, letter=None):
+    """The editor, with the chosen meetings' minutes and circulations' summaries beside it."""
+    chosen_meetings = _chosen(form, "meetings")
+    chosen_circulations = _chosen(form, "circulations")
+    return render(
+        request,
+        "advice/letter_form.html",
+        _context(
+            request,
+            group,
+            form=form,
+            letter=letter,
+            sources=sources_panel(chosen_meetings, chosen_circulations),
+        ),
+    )
+
+
+def _chosen(form, name):
+    """What the form has ticked: from the posted data, else from its initial values."""
+    field = form.fields[name]
+    if form.is_bound:
+        value = form.data.getlist(name) if hasattr(form.data, "getlist") else []
+        try:
+            return list(field.queryset.filter(pk__in=[int(v) for v in value]))
+        except ValueError:
+            return []
+    return list(form.initial.get(name) or [])
+
+
 @login_required
 def letter_new(request, slug):
+    """A new draft. ?circulation=ID or ?meeting=ID (from a summary or minutes page) ticks that
+    source, so its summary or minutes are beside the editor from the start."""
     group = _drafting_group(request, slug)
-    form = LetterForm(
-        request.POST if request.method == "POST" else None,
-        initial={
-            "salutation_en": "Dear Cabinet Secretary,",
-            "salutation_cy": "Annwyl Ysgrifennydd y Cabinet,",
-            "closing_en": "Yours sincerely,",
-            "closing_cy": "Yn gywir,",
-        },
-    )
+    chair = services.chair_of(group)
+    initial = {
+        "addressee_en": group.advises_en,
+        "addressee_cy": group.advises_cy,
+        "salutation_en": "Dear Cabinet Secretary,",
+        "salutation_cy": "Annwyl Ysgrifennydd y Cabinet,",
+        "closing_en": "Yours sincerely,",
+        "closing_cy": "Yn gywir,",
+        "signatory_name": chair.display_name if chair else "",
+        "signatory_role_en": "Chair, " + group.name_en,
+        "signatory_role_cy": "Cadeirydd, " + group.name_cy,
+        "meetings": _preselected(request, group.meetings, "meeting"),
+        "circulations": _preselected(request, group.circulations, "circulation"),
+    }
+    form = _letter_form(request, group, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             letter = services.create_letter(
-                group=group,
-                created_by=request.user,
-                texts=form.texts(),
-                letter_date=form.cleaned_data["letter_date"],
+                group=group, created_by=request.user, texts=form.texts(), **form.details()
+            )
+            services.set_sources(
+                letter=letter,
+                meetings=form.cleaned_data["meetings"],
+                circulations=form.cleaned_data["circulations"],
+                by=request.user,
             )
         except services.LetterError:
             form.add_error(None, _("The group needs a chair to sign its letters."))
         else:
             messages.success(request, _("The letter has been saved as a draft."))
             return redirect("advice:letter", group.slug, letter.pk)
-    return render(request, "advice/letter_form.html", _context(request, group, form=form))
+    return _form_page(request, group, form)
+
+
+def _preselected(request, queryset, name):
+    value = request.GET.get(name, "")
+    return list(queryset.filter(pk=int(value))) if value.isdigit() else []
 
 
 @login_required
-def letter_detail(request, slug, pk):
+def letter_edit(request, slug, pk):
     group, letter = get_letter_for(request.user, slug, pk)
+    if not can_draft_letters(request.user, group) or letter.status in (
+        Letter.Status.ISSUED,
+        Letter.Status.PUBLISHED,
+    ):
+        raise Http404
     version = letter.current
+    initial = {
+        **{name: getattr(letter, name) for name in LetterForm.DETAIL_FIELDS},
+        **version.texts(),
+        "meetings": list(letter.meetings.all()),
+        "circulations": list(letter.circulations.all()),
+    }
+    form = _letter_form(request, group, letter=letter, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = services.save_letter(letter=letter, saved_by=request.user, texts=form.texts())
+            services.set_letter_details(letter=letter, by=request.user, **form.details())
+            services.set_sources(
+                letter=letter,
+                meetings=form.cleaned_data["meetings"],
+                circulations=form.cleaned_data["circulations"],
+                by=request.user,
+            )
+        if saved.number != version.number:
+            messages.success(request, _("Saved as version %(number)s.") % {"number": saved.number})
+        else:
+            messages.success(request, _("The letter has been saved."))
+        return redirect("advice:letter", group.slug, letter.pk)
+    return _form_page(request, group, form, letter=letter)
+
+
+def _detail_page(request, group, letter, *, approve_form=None, issue_form=None, status=200):
+    version = letter.current
+    roles = current_roles(request.user, group)
+    can_approve = can_approve_letter(request.user, letter, roles=roles)
+    can_draft = can_draft_letters(request.user, group, roles=roles)
+    if can_draft and issue_form is None and letter.status == Letter.Status.APPROVED:
+        issue_form = IssueLetterForm(initial={"to_email": group.advises_email})
     return render(
         request,
         "advice/letter_detail.html",
@@ -88,39 +186,31 @@ def letter_detail(request, slug, pk):
             body_cy=render_markdown(version.body_cy),
             comments=letter.comments.select_related("person", "version"),
             comment_form=LetterCommentForm(),
-            can_comment=can_comment_on_letter(request.user, letter),
-            can_approve=can_approve_letter(request.user, letter),
+            can_comment=can_comment_on_letter(request.user, letter, roles=roles),
+            can_approve=can_approve,
+            approve_form=approve_form
+            or (ApproveLetterForm(user=request.user) if can_approve else None),
+            code_approval=can_approve and has_code_authenticator(request.user),
+            issue_form=issue_form,
             versions=letter.versions.select_related("saved_by"),
-            sources={"meetings": letter.meetings.all(), "circulations": letter.circulations.all()},
+            sources=sources_panel(
+                letter.meetings.all(), letter.circulations.select_related("group")
+            ),
+            held=(
+                letter.inbound_messages.filter(status="held").select_related("person")
+                if can_manage_membership(request.user, group, roles=roles)
+                else []
+            ),
+            history=letter_history(letter),
         ),
+        status=status,
     )
 
 
 @login_required
-def letter_edit(request, slug, pk):
+def letter_detail(request, slug, pk):
     group, letter = get_letter_for(request.user, slug, pk)
-    if not can_draft_letters(request.user, group) or letter.status in (
-        Letter.Status.ISSUED,
-        Letter.Status.PUBLISHED,
-    ):
-        raise Http404
-    version = letter.current
-    form = LetterForm(
-        request.POST if request.method == "POST" else None,
-        initial={"letter_date": letter.letter_date, **version.texts()},
-    )
-    if request.method == "POST" and form.is_valid():
-        saved = services.save_letter(letter=letter, saved_by=request.user, texts=form.texts())
-        if form.cleaned_data["letter_date"] != letter.letter_date:
-            services.set_letter_date(
-                letter=letter, letter_date=form.cleaned_data["letter_date"], by=request.user
-            )
-        if saved.number != version.number:
-            messages.success(request, _("Saved as version %(number)s.") % {"number": saved.number})
-        return redirect("advice:letter", group.slug, letter.pk)
-    return render(
-        request, "advice/letter_form.html", _context(request, group, form=form, letter=letter)
-    )
+    return _detail_page(request, group, letter)
 
 
 @login_required
@@ -171,6 +261,8 @@ def _act(request, slug, pk, action, done):
         refusals = {
             "welsh_missing": _("Publishing needs the Welsh text as well as the English."),
             "not_chair": _("Only the chair can approve the letter."),
+            "bad_address": _("Enter an email address like name@example.org."),
+            "group_closed": _("The group has closed: its letters can no longer change."),
         }
         messages.error(request, refusals.get(str(error), _("The letter cannot move on from here.")))
     else:
@@ -194,15 +286,50 @@ def letter_review(request, slug, pk):
 @login_required
 @require_POST
 def letter_approve(request, slug, pk):
+    """The chair approves with a fresh second factor: a code from their authenticator app (or a
+    recovery code), or, for a security key, having confirmed it's them in the last few minutes."""
     group, letter = get_letter_for(request.user, slug, pk)
     if not can_approve_letter(request.user, letter):
         raise Http404
+    if has_code_authenticator(request.user):
+        form = ApproveLetterForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return _detail_page(request, group, letter, approve_form=form, status=400)
+        form.save()  # records the second factor in the session, as allauth's own pages do
+    elif not recently_confirmed_with_mfa(request):
+        # A security key cannot type a code: allauth's page asks for it, then brings them back.
+        messages.info(request, _("Confirm it's you with your security key, then approve."))
+        return redirect(
+            reverse("mfa_reauthenticate")
+            + "?"
+            + urlencode({"next": reverse("advice:letter", args=[group.slug, letter.pk])})
+        )
     return _act(
         request,
         slug,
         pk,
         lambda letter: services.approve_letter(letter=letter, approved_by=request.user),
         _("The letter is approved."),
+    )
+
+
+@login_required
+@require_POST
+def letter_issue(request, slug, pk):
+    group = _drafting_group(request, slug)
+    group, letter = get_letter_for(request.user, group.slug, pk)
+    form = IssueLetterForm(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, group, letter, issue_form=form, status=400)
+    return _act(
+        request,
+        slug,
+        pk,
+        lambda letter: services.issue_letter(
+            letter=letter, to_email=form.cleaned_data["to_email"], issued_by=request.user
+        ),
+        _("The letter has been sent to %(address)s with the PDF attached.")
+        % {"address": form.cleaned_data["to_email"]},
     )
 
 

@@ -15,6 +15,9 @@ What happens to a message, in order (the first that applies):
   person who is not a recipient, a sender who is not that person, a failed DKIM/SPF/DMARC check
   recorded by our mail server, a circulation not open, an empty reply: held, with the reason;
 - otherwise the reply becomes a comment (late after the deadline) with its attachments: accepted.
+A reply to a letter in review (reply+l… address) passes the same checks on sender and
+authentication and becomes the member's comment on the letter (its text only); held if the letter
+is no longer in review or the person has left the group.
 """
 
 import email
@@ -35,7 +38,7 @@ from ncg_portal.audit import with_reason
 
 from .models import Circulation, CirculationRecipient, InboundMessage
 from .reply_text import extract_reply, reply_attachments
-from .reply_tokens import BadReplyAddress, parse_reply_address, reply_address_expired
+from .reply_tokens import LETTER, BadReplyAddress, parse_reply_target, reply_address_expired
 from .written_procedure import CirculationError, record_email_reply
 
 logger = logging.getLogger(__name__)
@@ -66,7 +69,7 @@ HEADER_DISPLAY_BYTES = 64 * 1024
 _FIELD = 998  # the length of InboundMessage's header fields
 # What reading a message sets (the raw bytes, stored once, are never written again).
 READ_FIELDS = """status hold_reason message_id from_address to_address subject circulation
-    person""".split()
+    letter person""".split()
 
 
 class Refused(Exception):
@@ -182,6 +185,12 @@ def _read(message):
     if is_auto_reply(parsed, headers):
         raise Refused(Status.AUTO_REPLY)
 
+    if token.is_letter:
+        letter, person = _check_letter_token(message)
+        _check_sender(person, headers)
+        _check_authentication(parsed)
+        _finish(message, Status.ACCEPTED, note=_comment_on_letter(message, parsed, letter, person))
+        return
     circulation, person = _check_token(message, token)
     _check_sender(person, headers)
     _check_authentication(parsed)
@@ -207,6 +216,30 @@ def _read(message):
         raise _held(f"the circulation does not take replies ({error})") from error
     note = "; ".join(f"attachment {name} refused: {why}" for name, why in refused)
     _finish(message, Status.ACCEPTED, note=note)
+
+
+def _comment_on_letter(message, parsed, letter, person):
+    """A member's reply to a letter in review becomes their comment on it (text only). Returns
+    a note for the record; raises Refused (held) when the reply cannot be taken."""
+    from advice.services import LetterError, record_letter_email_reply
+
+    reply = extract_reply(parsed)
+    if not reply.text:
+        broken = _broken_mime(parsed)
+        if broken:
+            raise _held(f"malformed MIME ({broken}): no text could be read")
+        raise _held("empty reply: no text was found")
+    try:
+        record_letter_email_reply(
+            inbound_message=message, letter=letter, person=person, text=reply.text
+        )
+    except LetterError as error:
+        raise _held(f"the letter does not take comments ({error})") from error
+    return (
+        "attachments not kept: comments on a letter are text only"
+        if reply_attachments(parsed)
+        else ""
+    )
 
 
 _STRUCTURE_DEFECTS = (
@@ -324,9 +357,14 @@ def _show_headers(message, raw):
 
 @dataclass
 class Token:
-    circulation_id: int | None = None
+    kind: str = ""
+    target_id: int | None = None
     person_id: int | None = None
     problem: str = ""
+
+    @property
+    def is_letter(self):
+        return self.kind == LETTER
 
 
 def _find_token(recipients):
@@ -336,25 +374,42 @@ def _find_token(recipients):
         if not address.endswith(domain):
             continue
         try:
-            circulation_id, person_id = parse_reply_address(address)
+            kind, target_id, person_id = parse_reply_target(address)
         except BadReplyAddress as error:
             problem = str(error)
             continue
-        return Token(circulation_id, person_id)
+        return Token(kind, target_id, person_id)
     return Token(problem=problem)
 
 
 def _identify(message, headers):
-    """Find our reply address and note the circulation and person it names, when they exist."""
+    """Find our reply address and note the circulation (or letter) and person it names, when
+    they exist."""
+    from advice.models import Letter
+
     token = _find_token(headers.recipients)
-    if token.circulation_id is not None:
-        message.circulation = Circulation.objects.filter(pk=token.circulation_id).first()
+    if token.target_id is not None:
+        if token.is_letter:
+            message.letter = Letter.objects.filter(pk=token.target_id).first()
+        else:
+            message.circulation = Circulation.objects.filter(pk=token.target_id).first()
         message.person = Person.objects.filter(pk=token.person_id).first()
     return token
 
 
+def _check_letter_token(message):
+    from members.permissions import current_roles
+
+    letter, person = message.letter, message.person
+    if letter is None or person is None:
+        raise _held("reply address not recognised: its letter or person no longer exists")
+    if not current_roles(person, letter.group):
+        raise _held("the person is no longer a member of the letter's group")
+    return letter, person
+
+
 def _check_token(message, token):
-    if token.circulation_id is None:
+    if token.target_id is None:
         raise _held(f"reply address not recognised: {token.problem}")
     circulation, person = message.circulation, message.person
     if circulation is None or person is None:
@@ -423,6 +478,7 @@ def _is_duplicate(message):
         InboundMessage.objects.filter(
             message_id=message.message_id,
             circulation_id=message.circulation_id,
+            letter_id=message.letter_id,
             person_id=message.person_id,
         )
         .exclude(pk=message.pk)
@@ -536,11 +592,17 @@ def release_held_message(*, message, released_by):
     message = InboundMessage.objects.select_for_update().get(pk=message.pk)
     if message.status != Status.HELD:
         raise CannotRelease("not_held")
-    if message.circulation is None or message.person is None:
+    if (message.circulation is None and message.letter is None) or message.person is None:
         raise CannotRelease("no_member")
     if message.size > settings.INBOUND_MAX_BYTES:
         raise CannotRelease("too_large")
     parsed = email.message_from_bytes(bytes(message.raw), policy=email.policy.default)
+    if message.letter is not None:
+        try:
+            _comment_on_letter(message, parsed, message.letter, message.person)
+        except Refused as refused:
+            raise CannotRelease(refused.reason) from refused
+        return _released(message, released_by)
     reply = extract_reply(parsed)
     attachments = reply_attachments(parsed)
     if not reply.text and not reply.position and not attachments:
@@ -557,6 +619,10 @@ def release_held_message(*, message, released_by):
         )
     except CirculationError as error:
         raise CannotRelease(str(error)) from error
+    return _released(message, released_by)
+
+
+def _released(message, released_by):
     message.status = Status.RELEASED
     with_reason(
         message, f"Released by the secretariat (was held: {message.hold_reason})"[:250], released_by

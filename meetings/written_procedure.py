@@ -474,6 +474,7 @@ def circulation_summary(circulation):
     ]
     return {
         "circulation": circulation,
+        "total": len(recipients),
         "responded": [r.person for r in recipients if r.responded_at],
         "not_responded": [r.person for r in recipients if not r.responded_at],
         "questions": questions,

@@ -9,6 +9,8 @@ NCG = {
     "name_cy": "Grŵp Cydlyniant Cenedlaethol",
     "advises_en": "Cabinet Secretary for Education",
     "advises_cy": "Ysgrifennydd y Cabinet dros Addysg",
+    # A made-up address on a reserved domain: the demo never writes to a real office.
+    "advises_email": "cabinet-secretary-education@example.gov.wales",
     "starts_on": datetime.date(2024, 1, 31),
     "ends_on": datetime.date(2026, 9, 30),
     "allows_deputies": True,

@@ -201,6 +201,15 @@ class GroupSettingsForm(forms.Form):
             "max_value": _("The number of members for a quorum must be 500 or fewer."),
         },
     )
+    advises_email = forms.EmailField(
+        label=_("Email address for letters"),
+        required=False,
+        help_text=_(
+            "Where the group's approved letters of advice are sent, e.g. the minister's private "
+            "office. It can be changed when a letter is issued."
+        ),
+        error_messages={"invalid": _("Enter an email address like name@example.org.")},
+    )
     reason = forms.CharField(
         label=_("Reason for the change"),
         max_length=250,

@@ -131,6 +131,11 @@ class Group(BilingualMixin, models.Model):
     terms_of_reference_cy = models.TextField(_("terms of reference (Welsh)"))
     advises_en = models.CharField(_("advises (English)"), max_length=200)
     advises_cy = models.CharField(_("advises (Welsh)"), max_length=200)
+    advises_email = models.EmailField(
+        _("email address for letters"),
+        blank=True,
+        help_text=_("Where the group's approved letters are sent, e.g. the minister's office."),
+    )
     membership_note_en = models.TextField(_("about the membership (English)"), blank=True)
     membership_note_cy = models.TextField(_("about the membership (Welsh)"), blank=True)
     mode_of_operation_en = models.TextField(_("mode of operation (English)"), blank=True)

@@ -136,6 +136,7 @@ def group_settings(request, slug):
             "allows_deputies": group.allows_deputies,
             "quorum_rule": group.quorum_rule,
             "quorum_number": group.quorum_number,
+            "advises_email": group.advises_email,
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -153,7 +154,7 @@ def group_settings(request, slug):
                 "quorum_number", _("Enter the number of members needed for a quorum, 1 or more.")
             )
         else:
-            messages.success(request, _("The meeting settings have been saved."))
+            messages.success(request, _("The group's settings have been saved."))
             return redirect("members:dashboard", group.slug)
     context = group_page_context(request, group, "dashboard")
     context.update(form=form)

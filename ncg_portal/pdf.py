@@ -8,9 +8,11 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 # Only our own fonts and print stylesheet may be fetched while rendering: never a URL taken from
-# content, never the network.
+# content, never the network. Images the portal itself embeds (a letter's signature, checked as a
+# PNG or JPEG when uploaded) come as data: URIs; content never can (the sanitiser removes <img>).
 PDF_ASSETS = Path(settings.BASE_DIR) / "static"
 PDF_STYLESHEET = PDF_ASSETS / "css" / "pdf.css"
+EMBEDDED_IMAGES = ("data:image/png;base64,", "data:image/jpeg;base64,")
 
 
 def _fetcher_class():
@@ -18,6 +20,8 @@ def _fetcher_class():
 
     class PortalAssetFetcher(URLFetcher):
         def fetch(self, url, headers=None):
+            if url.startswith(EMBEDDED_IMAGES):
+                return super().fetch(url, headers)
             if not url.startswith("file://"):
                 raise ValueError(f"PDF rendering fetches no outside resources: {url}")
             path = Path(url.removeprefix("file://").split("?")[0]).resolve()
@@ -39,7 +43,7 @@ def render_pdf(template_name, context, *, language, stylesheets=()):
 
     with translation.override(language):
         html = render_to_string(template_name, context)
-    fetcher = _fetcher_class()(allowed_protocols={"file"})
+    fetcher = _fetcher_class()(allowed_protocols={"file", "data"})
     fonts = FontConfiguration()
     document = HTML(string=html, base_url=PDF_ASSETS.as_uri() + "/", url_fetcher=fetcher)
     sheets = [CSS(filename=str(PDF_STYLESHEET), url_fetcher=fetcher, font_config=fonts)]
@@ -49,3 +53,12 @@ def render_pdf(template_name, context, *, language, stylesheets=()):
             raise ValueError(f"PDF stylesheets come only from the portal's assets: {name}")
         sheets.append(CSS(filename=str(path), url_fetcher=fetcher, font_config=fonts))
     return document.write_pdf(stylesheets=sheets, font_config=fonts, pdf_variant="pdf/ua-1")
+
+
+def image_data_uri(file, content_type):
+    """A stored image as a data: URI a PDF template may use (see EMBEDDED_IMAGES)."""
+    import base64
+
+    with file.open("rb") as handle:
+        encoded = base64.b64encode(handle.read()).decode("ascii")
+    return f"data:{content_type};base64,{encoded}"

@@ -70,6 +70,21 @@ def test_secretariat_sets_a_fixed_quorum_and_deputies(as_secretariat, secretaria
     assert record.history_user == secretariat
 
 
+def test_secretariat_sets_where_letters_go(as_secretariat, ncg):
+    response = as_secretariat.post(
+        URL, settings_post(quorum_rule="majority", advises_email="PS.Education@gov.example")
+    )
+    assert response.status_code == 302
+    ncg.refresh_from_db()
+    assert ncg.advises_email == "PS.Education@gov.example"
+    bad = as_secretariat.post(
+        "/cy/g/ncg/settings/", settings_post(quorum_rule="majority", advises_email="nope")
+    )
+    assert bad.status_code == 200 and "govuk-error-summary" in bad.text
+    ncg.refresh_from_db()
+    assert ncg.advises_email == "PS.Education@gov.example"
+
+
 def test_the_form_shows_the_current_settings(as_secretariat, ncg):
     Group.objects.filter(pk=ncg.pk).update(
         allows_deputies=True, quorum_rule="fixed", quorum_number=6

@@ -159,6 +159,14 @@ class InboundMessage(models.Model):
         blank=True,
         related_name="inbound_messages",
     )
+    # A reply to a letter sent to members for review (advice), instead of a circulation.
+    letter = models.ForeignKey(
+        "advice.Letter",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inbound_messages",
+    )
     person = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound_messages"
     )

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -202,7 +203,7 @@ def circulation_close(request, slug, pk):
 def inbound_original(request, slug, uid):
     """The original email, exactly as received, for the secretariat."""
     group = get_managed_group(request.user, slug)
-    message = get_object_or_404(InboundMessage, uid=uid, circulation__group=group)
+    message = _group_message(group, uid)
     response = HttpResponse(bytes(message.raw), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="message-{message.uid}.eml"'
     response["Cache-Control"] = "private, no-store"
@@ -219,12 +220,12 @@ def _summary_for(request, slug, pk):
 
 @login_required
 def circulation_summary(request, slug, pk):
+    from advice.permissions import can_draft_letters
+
     group, circulation, summary = _summary_for(request, slug, pk)
-    return render(
-        request,
-        "meetings/circulation_summary.html",
-        _context(request, group, circulation=circulation, summary=summary),
-    )
+    context = _context(request, group, circulation=circulation, summary=summary)
+    context["can_draft_letter"] = can_draft_letters(request.user, group, roles=context["my_roles"])
+    return render(request, "meetings/circulation_summary.html", context)
 
 
 @login_required
@@ -253,7 +254,7 @@ def inbound_decide(request, slug, uid, decision):
     from ..inbound import CannotRelease, dismiss_held_message, release_held_message
 
     group = get_managed_group(request.user, slug)
-    message = get_object_or_404(InboundMessage, uid=uid, circulation__group=group)
+    message = _group_message(group, uid)
     try:
         if decision == "release":
             release_held_message(message=message, released_by=request.user)
@@ -263,4 +264,14 @@ def inbound_decide(request, slug, uid, decision):
             messages.success(request, _("The reply has been dismissed. It is kept, not counted."))
     except CannotRelease:
         messages.error(request, _("This reply cannot be recorded as a response."))
+    if message.letter_id:
+        return redirect("advice:letter", group.slug, message.letter_id)
     return redirect("meetings:circulation", group.slug, message.circulation_id)
+
+
+def _group_message(group, uid):
+    """A reply to one of the group's circulations or letters; 404 for any other."""
+    return get_object_or_404(
+        InboundMessage.objects.filter(Q(circulation__group=group) | Q(letter__group=group)),
+        uid=uid,
+    )

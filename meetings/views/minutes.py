@@ -56,7 +56,14 @@ def _render_minutes(request, group, meeting, minutes, *, comment_form=None, appr
         comment_form=comment_form or MinutesCommentForm(meeting=meeting),
         approve_form=approve_form or ApproveMinutesForm(),
     )
+    context["can_draft_letter"] = _can_draft_letter(request, group, context)
     return render(request, "meetings/minutes_detail.html", context, status=status)
+
+
+def _can_draft_letter(request, group, context):
+    from advice.permissions import can_draft_letters
+
+    return can_draft_letters(request.user, group, roles=context["my_roles"])
 
 
 @login_required

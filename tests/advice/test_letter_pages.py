@@ -3,11 +3,30 @@
 import pytest
 
 from advice import services
+from advice.forms import LetterForm
 from advice.models import Letter
+from tests.conftest import totp_code
 
 from .test_letters import TEXTS
 
 pytestmark = pytest.mark.django_db
+
+
+def form_data(letter, **changes):
+    """What the edit form posts for the letter as it stands, with `changes`."""
+    version = letter.current
+    data = {
+        "letter_date": letter.letter_date.isoformat(),
+        **{
+            name: getattr(letter, name)
+            for name in LetterForm.DETAIL_FIELDS
+            if name != "letter_date"
+        },
+        **version.texts(),
+        "meetings": [m.pk for m in letter.meetings.all()],
+        "circulations": [c.pk for c in letter.circulations.all()],
+    }
+    return {**data, **changes}
 
 
 @pytest.fixture
@@ -28,7 +47,7 @@ def test_pages_by_visitor(client, request, who, letter, secretariat):
     assert client.get(base + "edit/").status_code == (200 if drafts else 404)
     comment = client.post(base + "comment/", {"body": "Add a line on data."})
     assert comment.status_code == (404 if who == "outsider" else 302)
-    approve = client.post(base + "approve/")
+    approve = client.post(base + "approve/", {"code": totp_code()})
     assert approve.status_code == (302 if who == "chair" else 404)
     letter.refresh_from_db()
     assert (letter.status == Letter.Status.APPROVED) == (who == "chair")
@@ -36,9 +55,7 @@ def test_pages_by_visitor(client, request, who, letter, secretariat):
 
 def test_editing_makes_a_version_and_the_comparison_shows_the_words(as_secretariat, letter):
     base = f"/en/g/ncg/letters/{letter.pk}/"
-    data = {"letter_date": "2025-11-20", **TEXTS, "body_en": "We strongly advise caution."}
-    for name in ("title_cy", "salutation_cy", "body_cy", "closing_cy"):
-        data.setdefault(name, "")
+    data = form_data(letter, letter_date="2025-11-20", body_en="We strongly advise caution.")
     assert as_secretariat.post(base + "edit/", data).status_code == 302
     letter.refresh_from_db()
     assert letter.versions.count() == 2 and str(letter.letter_date) == "2025-11-20"

@@ -11,11 +11,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from allauth.mfa.totp.internal.auth import hotp_value, yield_hotp_counters_from_time
 from django.conf import settings
 from django.test import Client
 
-from tests.conftest import PASSWORD, TOTP_SECRET
+from tests.conftest import PASSWORD, totp_code
 
 # The sync Playwright API keeps an event loop in the test's thread; the ORM must still run there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -255,16 +254,6 @@ def new_page(new_context, site):
 
 
 # --- Signing in --------------------------------------------------------------------------
-
-
-def totp_code(secret=TOTP_SECRET):
-    """The current code, never one about to expire: allauth allows no tolerance, so a code typed
-    in the last seconds of its 30-second step could be checked in the next one."""
-    import time
-
-    if 30 - time.time() % 30 < 4:
-        time.sleep(30 - time.time() % 30 + 0.2)
-    return f"{hotp_value(secret, next(iter(yield_hotp_counters_from_time()))):06d}"
 
 
 def sign_in(page, email, password=PASSWORD, *, lang="en", totp_secret=None, check=True):

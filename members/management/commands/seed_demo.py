@@ -69,10 +69,13 @@ class Command(BaseCommand):
                     RecoveryCodes.activate(person)
         self._seed_meetings(group)
         # Agendas, papers, actions and minutes: also fills meetings seeded before they existed.
+        from advice.demo import seed_letters
         from meetings.demo_meetings import seed_circulation, seed_meeting_content
 
         seed_meeting_content(group)
         seed_circulation(group)
+        # The published letter of November 2025 and a draft, after the circulation it draws on.
+        seed_letters(group)
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data ready: the National Coherence Group (ncg)"
