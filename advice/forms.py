@@ -4,9 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from members.forms import DateInput
-
-SIGNATURE_MAX_BYTES = 1024 * 1024
-SIGNATURE_FORMATS = {"PNG", "JPEG"}
+from ncg_portal.images import check_small_image
 
 
 def _text(label, *, lang, required=True, rows=None, max_length=None):
@@ -58,7 +56,7 @@ class LetterForm(forms.Form):
         required=False,
         help_text=_("A PNG or JPEG of the chair's signature, up to 1 MB, shown above their name."),
         error_messages={
-            "invalid_image": _("The signature must be a PNG or JPEG image."),
+            "invalid_image": _("The image must be a PNG or JPEG file."),
         },
     )
     remove_signature = forms.BooleanField(label=_("Remove the signature image"), required=False)
@@ -117,15 +115,7 @@ class LetterForm(forms.Form):
         self.fields["body_cy"].help_text = hint
 
     def clean_signature(self):
-        image = self.cleaned_data.get("signature")
-        if not image:
-            return image
-        if image.size > SIGNATURE_MAX_BYTES:
-            raise ValidationError(_("The signature image must be 1 MB or smaller."))
-        # forms.ImageField has opened it with Pillow: trust what Pillow found, not the name.
-        if getattr(image, "image", None) is None or image.image.format not in SIGNATURE_FORMATS:
-            raise ValidationError(_("The signature must be a PNG or JPEG image."))
-        return image
+        return check_small_image(self.cleaned_data.get("signature"))
 
     def pairs(self):
         """The English and Welsh fields, in pairs, for the editor's two columns."""

@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from ncg_portal.images import stored_image_uri
 from ncg_portal.pdf import render_pdf
 
 from .models import Letter
@@ -88,28 +89,11 @@ def letter_context(letter, language, *, version=None):
         "closing": field(version, "closing"),
         "addressee": field(letter, "addressee"),
         "signatory_role": field(letter, "signatory_role"),
-        "signature_uri": _signature_uri(letter),
+        "signature_uri": stored_image_uri(letter.signature),
+        "logo_uri": stored_image_uri(group.logo),
         "page_numbers_css": mark_safe(page_css),  # noqa: S308 (escaped by _css_string)
         "draft_css": mark_safe(draft_css),  # noqa: S308 (escaped by _css_string)
     }
-
-
-def _signature_uri(letter):
-    """The signature image as a data: URI, or "" when there is none or it cannot be read."""
-    from PIL import Image, UnidentifiedImageError
-
-    from ncg_portal.pdf import image_data_uri
-
-    if not letter.signature:
-        return ""
-    try:
-        with letter.signature.open("rb") as handle:
-            kind = Image.open(handle).format
-    except (OSError, UnidentifiedImageError):
-        return ""
-    if kind not in ("PNG", "JPEG"):
-        return ""
-    return image_data_uri(letter.signature, f"image/{kind.lower()}")
 
 
 def letter_pdf(letter, language, *, version=None):

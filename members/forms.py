@@ -210,12 +210,29 @@ class GroupSettingsForm(forms.Form):
         ),
         error_messages={"invalid": _("Enter an email address like name@example.org.")},
     )
+    logo = forms.ImageField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("A PNG or JPEG, up to 1 MB, shown in the letterhead of the group's letters."),
+        error_messages={"invalid_image": _("The image must be a PNG or JPEG file.")},
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
     reason = forms.CharField(
         label=_("Reason for the change"),
         max_length=250,
         help_text=_("Recorded in the audit trail"),
         error_messages={"required": _("Enter the reason for the change.")},
     )
+
+    def __init__(self, *args, has_logo=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not has_logo:
+            del self.fields["remove_logo"]
+
+    def clean_logo(self):
+        from ncg_portal.images import check_small_image
+
+        return check_small_image(self.cleaned_data.get("logo"))
 
     def clean(self):
         cleaned = super().clean()
@@ -230,5 +247,11 @@ class GroupSettingsForm(forms.Form):
         return cleaned
 
     def settings(self):
-        """The cleaned values, as update_group_settings takes them."""
-        return {name: self.cleaned_data[name] for name in GROUP_SETTINGS}
+        """The cleaned values, as update_group_settings takes them (a logo only when one is
+        uploaded or removed)."""
+        values = {name: self.cleaned_data[name] for name in GROUP_SETTINGS if name != "logo"}
+        if self.cleaned_data.get("logo"):
+            values["logo"] = self.cleaned_data["logo"]
+        elif self.cleaned_data.get("remove_logo"):
+            values["logo"] = ""
+        return values

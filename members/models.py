@@ -131,6 +131,12 @@ class Group(BilingualMixin, models.Model):
     terms_of_reference_cy = models.TextField(_("terms of reference (Welsh)"))
     advises_en = models.CharField(_("advises (English)"), max_length=200)
     advises_cy = models.CharField(_("advises (Welsh)"), max_length=200)
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="logos/",
+        blank=True,
+        help_text=_("PNG or JPEG, shown in the letterhead of the group's letters."),
+    )
     advises_email = models.EmailField(
         _("email address for letters"),
         blank=True,

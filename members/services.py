@@ -193,13 +193,14 @@ def update_profile(*, person, reason="Profile updated", **changes):
     return person
 
 
-GROUP_SETTINGS = ("allows_deputies", "quorum_rule", "quorum_number", "advises_email")
+GROUP_SETTINGS = ("allows_deputies", "quorum_rule", "quorum_number", "advises_email", "logo")
 
 
 @transaction.atomic
 def update_group_settings(*, group, changed_by, reason, **fields):
     """Change how the group's meetings run: deputies, and the quorum rule and number; and where
-    its letters of advice are sent (`advises_email`).
+    its letters of advice are sent (`advises_email`) and the logo on their letterhead (`logo`:
+    an uploaded image, or "" to remove it).
 
     Refuses (MembershipError, nothing saved) with "group_closed", "unknown_setting" (a field that
     is not a meeting setting), "bad_quorum_rule" and "quorum_number_needed" (a fixed quorum needs a

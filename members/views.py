@@ -132,6 +132,8 @@ def group_settings(request, slug):
     group = get_managed_group(request.user, slug)
     form = GroupSettingsForm(
         request.POST or None,
+        request.FILES or None,
+        has_logo=bool(group.logo),
         initial={
             "allows_deputies": group.allows_deputies,
             "quorum_rule": group.quorum_rule,

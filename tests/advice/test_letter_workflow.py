@@ -359,6 +359,37 @@ def test_a_signature_image_is_checked_and_shown_in_the_pdf(client, letter, chair
     assert not letter.signature
 
 
+def _figure_alts(pdf):
+    return [
+        str(node.Alt)
+        for node in _walk(pdf.Root.StructTreeRoot)
+        if node.get("/S") == pikepdf.Name.Figure
+    ]
+
+
+def test_the_groups_logo_heads_its_letters(client, letter, ncg, secretariat):
+    from members.services import update_group_settings
+
+    client.force_login(secretariat)
+    settings_url = "/en/g/ncg/settings/"
+    data = {"quorum_rule": "majority", "reason": "New letterhead"}
+    fake = SimpleUploadedFile("logo.png", b"<svg onload=alert(1)>", "image/png")
+    refused = client.post(settings_url, {**data, "logo": fake})
+    assert refused.status_code == 200 and "PNG or JPEG" in refused.text
+    ncg.refresh_from_db()
+    assert not ncg.logo
+    logo = SimpleUploadedFile("logo.png", _png(), "image/png")
+    assert client.post(settings_url, {**data, "logo": logo}).status_code == 302
+    ncg.refresh_from_db()
+    assert ncg.logo
+    assert "Remove the logo" in client.get(settings_url).text
+    pdf = pikepdf.open(io.BytesIO(client.get(f"/en/g/ncg/letters/{letter.pk}/letter.pdf").content))
+    assert _figure_alts(pdf) == ["Logo of National Coherence Group"]
+    update_group_settings(group=ncg, changed_by=secretariat, reason="Old letterhead", logo="")
+    ncg.refresh_from_db()
+    assert not ncg.logo
+
+
 def _walk(node):
     if isinstance(node, pikepdf.Array):
         for item in node:
