@@ -4,6 +4,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -96,6 +97,7 @@ def letter_new(request, slug):
     group = _drafting_group(request, slug)
     chair = services.chair_of(group)
     initial = {
+        "letter_date": timezone.localdate(),
         "addressee_en": group.advises_en,
         "addressee_cy": group.advises_cy,
         "salutation_en": "Dear Cabinet Secretary,",
