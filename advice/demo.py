@@ -15,10 +15,9 @@ from django.utils import timezone
 
 from meetings.models import Meeting
 from members.models import Role
-from ncg_portal.audit import with_reason
+from ncg_portal.audit import backdated, with_reason
 
 from . import services
-from .models import Letter, LetterVersion
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 
@@ -118,49 +117,51 @@ def seed_letters(group):
 
 
 def _seed_published(group, chair, secretary):
-    letter = services.create_letter(
-        group=group,
-        created_by=chair,
-        letter_date=PUBLISHED_DATE,
-        texts={
-            "title_en": PUBLISHED_TITLE_EN,
-            "title_cy": PUBLISHED_TITLE_CY,
-            "salutation_en": SALUTATION_EN,
-            "salutation_cy": SALUTATION_CY,
-            "body_en": PUBLISHED_BODY_EN,
-            "body_cy": PUBLISHED_BODY_CY,
-            "closing_en": CLOSING_EN,
-            "closing_cy": CLOSING_CY,
-        },
-    )
-    meeting = next(
-        (m for m in group.meetings.all() if _day(m) == PUBLISHED_MEETING_DATE),
-        None,
-    )
-    if meeting is not None:
-        with_reason(letter, REASON + ": the meeting it reports", user=chair)
-        letter.meetings.add(meeting)
-    # Members had it for comment by email; no emails for the demo.
-    services.send_for_review(letter=letter, sent_by=chair, notify=False)
-    services.approve_letter(letter=letter, approved_by=chair)
-    services.publish_letter(letter=letter, published_by=secretary)
-    # Written after the meeting, approved on the letter's date, published a week later: date the
-    # record as it was (the services stamp today).
-    Letter.objects.filter(pk=letter.pk).update(
-        created_at=_at(datetime.date(2025, 11, 4), 16),
-        approved_at=_at(PUBLISHED_DATE, 11, 30),
-        published_at=_at(datetime.date(2025, 11, 12), 10),
-    )
-    LetterVersion.objects.filter(letter=letter).update(saved_at=_at(datetime.date(2025, 11, 4), 16))
-    # The letter's history (shown on its page) dated the same way, step by step.
-    when = {
-        Letter.Status.DRAFT: _at(datetime.date(2025, 11, 4), 16),
-        Letter.Status.REVIEW: _at(datetime.date(2025, 11, 4), 16, 30),
-        Letter.Status.APPROVED: _at(PUBLISHED_DATE, 11, 30),
-        Letter.Status.PUBLISHED: _at(datetime.date(2025, 11, 12), 10),
-    }
-    for row in Letter.history.filter(id=letter.pk):
-        Letter.history.filter(history_id=row.history_id).update(history_date=when[row.status])
+    """Drafted after the meeting, approved on the letter's date, published a week later: each step
+    recorded as of when it happened (history is append-only, so it is dated as it is written)."""
+    drafted = _at(datetime.date(2025, 11, 4), 16)
+    approved = _at(PUBLISHED_DATE, 11, 30)
+    published = _at(datetime.date(2025, 11, 12), 10)
+    with backdated(drafted):
+        letter = services.create_letter(
+            group=group,
+            created_by=chair,
+            letter_date=PUBLISHED_DATE,
+            texts={
+                "title_en": PUBLISHED_TITLE_EN,
+                "title_cy": PUBLISHED_TITLE_CY,
+                "salutation_en": SALUTATION_EN,
+                "salutation_cy": SALUTATION_CY,
+                "body_en": PUBLISHED_BODY_EN,
+                "body_cy": PUBLISHED_BODY_CY,
+                "closing_en": CLOSING_EN,
+                "closing_cy": CLOSING_CY,
+            },
+        )
+        meeting = next(
+            (m for m in group.meetings.all() if _day(m) == PUBLISHED_MEETING_DATE),
+            None,
+        )
+        if meeting is not None:
+            with_reason(letter, REASON + ": the meeting it reports", user=chair)
+            letter.meetings.add(meeting)
+        # The services stamp today: the demo's record says when it happened.
+        version = letter.current
+        version.saved_at = drafted
+        with_reason(version, REASON + ": dated as written", user=chair).save()
+        letter.created_at = drafted
+        with_reason(letter, REASON + ": dated as written", user=chair).save()
+    with backdated(drafted + datetime.timedelta(minutes=30)):
+        # Members had it for comment by email; no emails for the demo.
+        services.send_for_review(letter=letter, sent_by=chair, notify=False)
+    with backdated(approved):
+        letter = services.approve_letter(letter=letter, approved_by=chair)
+        letter.approved_at = approved
+        with_reason(letter, REASON + ": dated as approved", user=chair).save()
+    with backdated(published):
+        letter = services.publish_letter(letter=letter, published_by=secretary)
+        letter.published_at = published
+        with_reason(letter, REASON + ": dated as published", user=secretary).save()
     return letter
 
 

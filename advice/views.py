@@ -11,6 +11,8 @@ from django.views.decorators.http import require_POST
 
 from members.pages import group_page_context
 from members.permissions import can_manage_membership, current_roles, get_group_for
+from ncg_portal.audit import record_access
+from ncg_portal.models import RecordAccess
 
 from . import services
 from .forms import ApproveLetterForm, IssueLetterForm, LetterCommentForm, LetterForm
@@ -209,9 +211,21 @@ def _detail_page(request, group, letter, *, approve_form=None, issue_form=None, 
     )
 
 
+def _note_draft_read(request, group, letter, how):
+    """Unpublished words are read by few: each reading goes in the audit log."""
+    if letter.status != Letter.Status.PUBLISHED:
+        record_access(
+            group=group,
+            person=request.user,
+            what=RecordAccess.What.LETTER_DRAFT_VIEWED,
+            subject=f"letter {letter.pk}, {how}",
+        )
+
+
 @login_required
 def letter_detail(request, slug, pk):
     group, letter = get_letter_for(request.user, slug, pk)
+    _note_draft_read(request, group, letter, "page")
     return _detail_page(request, group, letter)
 
 
@@ -391,6 +405,7 @@ def letter_download(request, slug, pk):
 
     group, letter = get_letter_for(request.user, slug, pk)
     language = current_language()
+    _note_draft_read(request, group, letter, f"PDF ({language})")
     response = HttpResponse(letter_pdf(letter, language), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{letter_filename(letter, language)}"'
     response["Cache-Control"] = "private, no-store"

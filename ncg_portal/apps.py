@@ -14,3 +14,13 @@ class PortalConfig(AppConfig):
         from .deliveries import record_tracking_event
 
         tracking.connect(record_tracking_event, dispatch_uid="ncg_portal.deliveries.tracking")
+
+        # History is append-only (history_guard.py); demo data and tests date it as it is written.
+        from django.db.models.signals import post_migrate
+        from simple_history.signals import pre_create_historical_record
+
+        from .audit import apply_backdate
+        from .history_guard import protect_after_migrate
+
+        post_migrate.connect(protect_after_migrate, sender=self, dispatch_uid="ncg_history_guard")
+        pre_create_historical_record.connect(apply_backdate, dispatch_uid="ncg_audit_backdate")

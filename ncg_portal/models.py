@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
@@ -67,3 +68,31 @@ class OutgoingMail(models.Model):
 
     def __str__(self):
         return f"{self.kind} to {self.to_email} ({self.status})"
+
+
+class RecordAccess(models.Model):
+    """A read that matters, for the audit log: a draft letter opened, the audit log or a records
+    archive exported, a person's data exported. (Paper downloads have their own record.)"""
+
+    class What(models.TextChoices):
+        LETTER_DRAFT_VIEWED = "letter_draft_viewed", _("Draft letter viewed")
+        AUDIT_EXPORTED = "audit_exported", _("Audit log exported")
+        ARCHIVE_EXPORTED = "archive_exported", _("Records archive exported")
+        PERSON_EXPORTED = "person_exported", _("A person's data exported")
+
+    group = models.ForeignKey("members.Group", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="record_accesses"
+    )
+    what = models.CharField(max_length=24, choices=What)
+    # What was read: the letter's id and version, the filters of an export… (free text).
+    subject = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("record access")
+
+    def __str__(self):
+        return f"{self.what} by {self.person_id} ({self.subject})"

@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from meetings.views.calendar import calendar_feed
 
-from . import deliveries_views, views
+from . import audit_views, deliveries_views, views
 
 admin.site.login = secure_admin_login(admin.site.login)  # allauth's rate limits and MFA for admin
 
@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("g/<slug:slug>/deliveries/", include((deliveries_views.urlpatterns, "deliveries"))),
+    path("g/<slug:slug>/audit/", include((audit_views.urlpatterns, "audit"))),
     path("", include("advice.urls")),
     path("", include("meetings.urls")),
     path("", include("members.urls")),

@@ -4,6 +4,7 @@ page that lists it and the dashboard panel that counts it."""
 import datetime
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,9 +14,9 @@ from meetings import services
 from meetings.models import Action, Meeting, Minutes, Paper, PaperVersion
 from meetings.selectors import new_since, new_since_counts
 from meetings.uploads import add_paper_version, create_paper
-from members.models import GroupVisit, Membership, Role
+from members.models import GroupVisit, Role
 from members.visits import note_visit, sitting_gap
-from ncg_portal.audit import with_reason
+from ncg_portal.audit import backdated, with_reason
 from tests.conftest import client_for, make_person
 
 pytestmark = pytest.mark.django_db
@@ -285,14 +286,11 @@ def test_page_says_since_when_in_london_time(as_member, member, ncg, before, cha
 
 
 def test_page_on_a_first_visit_shows_the_last_30_days(as_member, ncg, secretariat):
-    meeting = make_meeting(ncg, "Recent meeting")
-    Meeting.history.filter(id=meeting.pk).update(
-        history_date=timezone.now() - datetime.timedelta(days=29)
-    )
-    ancient = make_meeting(ncg, "Ancient meeting")
-    Meeting.history.filter(id=ancient.pk).update(
-        history_date=timezone.now() - datetime.timedelta(days=31)
-    )
+    # History is append-only: the meetings are recorded as made 29 and 31 days ago.
+    with backdated(timezone.now() - datetime.timedelta(days=29)):
+        make_meeting(ncg, "Recent meeting")
+    with backdated(timezone.now() - datetime.timedelta(days=31)):
+        make_meeting(ncg, "Ancient meeting")
     html = as_member.get("/en/g/ncg/new/").content.decode()
     assert "This is your first visit" in html and "last 30 days" in html
     assert "Recent meeting" in html and "Ancient meeting" not in html
@@ -317,14 +315,14 @@ def test_dashboard_panel_welcomes_then_counts(as_member, member, ncg, secretaria
     )
     third = as_member.get("/en/g/ncg/").content.decode()
     assert "Since your last visit on" in third and "1 new paper" in third
-    GroupVisit.objects.filter(person=member).update(
-        last_seen_at=timezone.now() - sitting_gap() - MINUTE
-    )
-    two_days_ago = timezone.now() - datetime.timedelta(days=2)
-    PaperVersion.objects.update(uploaded_at=two_days_ago)
-    Meeting.history.update(history_date=two_days_ago)
-    Membership.history.update(history_date=two_days_ago)
-    fourth = as_member.get("/en/g/ncg/").content.decode()
+    # Later, a sitting that began after all of it: nothing new. (History is append-only, so the
+    # clock moves on rather than the records moving back.)
+    with time_machine.travel(timezone.now() + sitting_gap() + 2 * MINUTE, tick=True):
+        as_member.force_login(member)  # the session of the real clock has expired by then
+        GroupVisit.objects.filter(person=member).update(
+            last_seen_at=timezone.now() - sitting_gap() - MINUTE
+        )
+        fourth = as_member.get("/en/g/ncg/").content.decode()
     assert "Nothing new." in fourth
 
 

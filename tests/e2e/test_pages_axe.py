@@ -134,6 +134,11 @@ def test_secretariat_pages(page, people, meeting_with_papers):
     OutgoingMail.objects.filter(pk=failed.pk).update(status="failed", last_error="550 No such user")
     visit_both(page, "/g/ncg/deliveries/")
     visit_both(page, "/g/ncg/deliveries/?show=problems")
+    # The audit log: all of it, filtered (with a bad date, so the error summary shows), and the
+    # history of one object.
+    visit_both(page, "/g/ncg/audit/")
+    visit_both(page, "/g/ncg/audit/?kind=meetings.meeting&since=2020-13-45&text=papers")
+    visit_both(page, f"/g/ncg/audit/meetings.meeting/{meeting_with_papers.pk}/")
 
 
 def test_invite_form_submitted_empty(page, people):

@@ -1,0 +1,409 @@
+"""The audit log of a group: every history row (django-simple-history) of everything that belongs
+to the group, newest first, with who, when, what, the reason and each field's before and after.
+
+Every model with history is found automatically (`audited_kinds`), with how its rows lead to a
+group: a `group` foreign key, or one reached through its parents (an agenda item's meeting's group,
+a comment's circulation's group…). People belong to the log of each group they were a member of.
+History lives in one table per model; a page of the log is one UNION query across them, then one
+query per kind on the page for the rows and their previous versions.
+"""
+
+import csv
+import datetime
+from dataclasses import dataclass
+from functools import cache
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Q, Value
+from django.utils.translation import gettext_lazy as _
+
+# Never shown or exported: secrets, hashes and raw bytes.
+HIDDEN_FIELDS = {"password", "raw", "token_hash", "token", "secret", "data", "body_html"}
+# Fields that name an object, tried in order for a readable label.
+LABEL_FIELDS = (
+    "title_en",
+    "subject_en",
+    "name_en",
+    "full_name",
+    "original_name",
+    "subject",
+    "to_email",
+    "email",
+    "text_en",
+    "body",
+)
+# How far to follow foreign keys to find the group (a minutes comment: minutes → meeting → group).
+MAX_DEPTH = 3
+ACTIONS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
+# Kept in history but not the audit log: when each member last looked (for "new since your last
+# visit"), which would bury the changes.
+NOT_LOGGED = {"members.groupvisit"}
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str  # "meetings.meeting"
+    model: type
+    history: type
+    paths: tuple  # lookups from a history row to its group's id
+
+    @property
+    def label(self):
+        return self.model._meta.verbose_name
+
+    def group_q(self, group):
+        from members.models import Group, Membership
+
+        if self.model is Group:
+            return Q(id=group.pk)
+        if self.paths == ("person",):  # people: the members the group has had
+            return Q(id__in=Membership.objects.filter(group=group).values("person"))
+        q = Q()
+        for path in self.paths:
+            q |= Q(**{path: group.pk})
+        return q
+
+
+def _group_paths(model, depth=0, seen=()):
+    """Lookups from `model` to a group id through forward foreign keys, not through people."""
+    from members.models import Group, Person
+
+    paths = []
+    for field in model._meta.get_fields():
+        if not (field.many_to_one or field.one_to_one) or not field.concrete:
+            continue
+        related = field.related_model
+        if related is Group:
+            paths.append(f"{field.name}_id" if depth == 0 else f"{field.name}__id")
+        elif related not in (Person, model) and related not in seen and depth < MAX_DEPTH - 1:
+            for sub in _group_paths(related, depth + 1, (*seen, model)):
+                paths.append(f"{field.name}__{sub}")
+    # The shortest way wins (a letter's comment: letter → group, not letter → meeting → group).
+    shortest = min((p.count("__") for p in paths), default=0)
+    return tuple(p for p in paths if p.count("__") == shortest)
+
+
+@cache
+def audited_kinds():
+    """{key: Kind} for every model with history that belongs to a group."""
+    from simple_history.models import HistoricalChanges
+
+    from members.models import Group, Person
+
+    kinds = {}
+    for history in apps.get_models(include_auto_created=True):
+        if not issubclass(history, HistoricalChanges):
+            continue
+        model = getattr(history, "instance_type", None)
+        if model is None or model._meta.auto_created:
+            continue
+        if model is Group:
+            paths = ("id",)
+        elif model is Person:
+            paths = ("person",)
+        else:
+            paths = _group_paths(model)
+        key = model._meta.label_lower
+        if paths and key not in NOT_LOGGED:
+            kinds[key] = Kind(key, model, history, paths)
+    return kinds
+
+
+@dataclass
+class Filters:
+    person: int | None = None
+    kind: str = ""
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+    text: str = ""
+    object_id: int | None = None
+
+
+def _text_q(history, text):
+    """Rows whose reason or any of the object's words hold `text`."""
+    q = Q(history_change_reason__icontains=text)
+    for field in history._meta.get_fields():
+        if (
+            isinstance(field, (models.CharField, models.TextField))
+            and field.name not in HIDDEN_FIELDS
+            and not field.name.startswith("history_")
+            and not field.choices
+        ):
+            q |= Q(**{f"{field.name}__icontains": text})
+    return q
+
+
+def _rows(group, filters):
+    """One values queryset per kind, ready for UNION: (kind, history_id, history_date)."""
+    queries = []
+    for key, kind in audited_kinds().items():
+        if filters.kind and filters.kind != key:
+            continue
+        qs = kind.history.objects.filter(kind.group_q(group))
+        if filters.object_id is not None:
+            qs = qs.filter(id=filters.object_id)
+        if filters.person:
+            qs = qs.filter(history_user_id=filters.person)
+        if filters.since:
+            qs = qs.filter(history_date__date__gte=filters.since)
+        if filters.until:
+            qs = qs.filter(history_date__date__lte=filters.until)
+        if filters.text:
+            qs = qs.filter(_text_q(kind.history, filters.text))
+        queries.append(
+            qs.annotate(audit_kind=Value(key, output_field=models.CharField())).values_list(
+                "audit_kind", "history_id", "history_date"
+            )
+        )
+    return queries
+
+
+class AuditLog:
+    """The group's log under the filters, for a Paginator: len() and slicing."""
+
+    def __init__(self, group, filters):
+        self.group = group
+        self.filters = filters
+        queries = _rows(group, filters)
+        self._union = (
+            queries[0].union(*queries[1:], all=True).order_by("-history_date", "-history_id")
+            if queries
+            else None
+        )
+
+    def count(self):
+        return self._union.count() if self._union is not None else 0
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if self._union is None:
+            return []
+        return entries(list(self._union[index]))
+
+    def __iter__(self):
+        """Every entry, a batch at a time (the CSV export)."""
+        if self._union is None:
+            return
+        start, size = 0, 500
+        while True:
+            batch = list(self._union[start : start + size])
+            if not batch:
+                return
+            yield from entries(batch)
+            start += size
+
+
+@dataclass
+class Entry:
+    kind: Kind
+    record: object  # the history row
+    action: str
+    changes: list  # [(field label, before, after)]
+
+    @property
+    def when(self):
+        return self.record.history_date
+
+    @property
+    def who(self):
+        return self.record.history_user
+
+    @property
+    def reason(self):
+        return self.record.history_change_reason or ""
+
+    @property
+    def object_id(self):
+        return self.record.id
+
+    @property
+    def object_label(self):
+        for name in LABEL_FIELDS:
+            value = getattr(self.record, name, None)
+            if value:
+                text = str(value)
+                return text if len(text) <= 80 else text[:79] + "…"
+        return f"#{self.record.id}"
+
+
+def entries(rows):
+    """Entries for (kind, history_id, history_date) rows, in the rows' order: one query per kind
+    for the rows, one for their previous versions, one per kind of object a changed foreign key
+    points to."""
+    kinds = audited_kinds()
+    by_kind = {}
+    for key, history_id, _when in rows:
+        by_kind.setdefault(key, []).append(history_id)
+    records, previous = {}, {}
+    for key, ids in by_kind.items():
+        history = kinds[key].history
+        found = list(history.objects.filter(history_id__in=ids).select_related("history_user"))
+        for record in found:
+            records[(key, record.history_id)] = record
+        earlier = history.objects.filter(
+            id__in={r.id for r in found}, history_date__lte=max(r.history_date for r in found)
+        ).order_by("history_date", "history_id")
+        chains = {}
+        for row in earlier:
+            chains.setdefault(row.id, []).append(row)
+        for record in found:
+            chain = chains.get(record.id, [])
+            before = [
+                r
+                for r in chain
+                if (r.history_date, r.history_id) < (record.history_date, record.history_id)
+            ]
+            previous[(key, record.history_id)] = before[-1] if before else None
+    result = []
+    for key, history_id, _when in rows:
+        record = records.get((key, history_id))
+        if record is None:
+            continue
+        kind = kinds[key]
+        result.append(
+            Entry(
+                kind=kind,
+                record=record,
+                action=record.history_type,
+                changes=_changes(kind, record, previous[(key, history_id)]),
+            )
+        )
+    _name_foreign_keys(result)
+    return result
+
+
+def _fields(kind):
+    return [
+        field
+        for field in kind.model._meta.concrete_fields
+        if field.name not in HIDDEN_FIELDS
+        and not isinstance(field, (models.BinaryField, models.AutoField))
+    ]
+
+
+def _changes(kind, record, before):
+    """[(field, before, after)]: every set field for a creation, the changed ones otherwise."""
+    out = []
+    for field in _fields(kind):
+        attname = field.attname
+        new = getattr(record, attname, None)
+        old = getattr(before, attname, None) if before is not None else None
+        if record.history_type == "+" and before is None:
+            if new in (None, "", [], {}):
+                continue
+        elif new == old:
+            continue
+        out.append([field, old, new])
+    return out
+
+
+def _name_foreign_keys(result):
+    """Show a changed foreign key as the object's name rather than its number."""
+    wanted = {}
+    for entry in result:
+        for change in entry.changes:
+            field = change[0]
+            if field.is_relation:
+                for value in change[1:]:
+                    if value is not None:
+                        wanted.setdefault(field.related_model, set()).add(value)
+    names = {}
+    for model, ids in wanted.items():
+        for obj in model._default_manager.filter(pk__in=ids):
+            names[(model, obj.pk)] = _short(obj)
+    for entry in result:
+        for change in entry.changes:
+            field = change[0]
+            if field.is_relation:
+                for i in (1, 2):
+                    if change[i] is not None:
+                        change[i] = names.get((field.related_model, change[i]), f"#{change[i]}")
+            elif field.choices:
+                labels = dict(field.flatchoices)
+                for i in (1, 2):
+                    change[i] = labels.get(change[i], change[i])
+
+
+def _short(obj):
+    for name in LABEL_FIELDS:
+        value = getattr(obj, name, None)
+        if value and not callable(value):
+            return str(value)[:80]
+    display = getattr(obj, "display_name", None)
+    return str(display) if display else f"#{obj.pk}"
+
+
+def show(value):
+    """A before/after value as text for the page and the CSV."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime.datetime):
+        from django.utils import formats, timezone
+
+        return formats.date_format(timezone.localtime(value), "j M Y, H:i:s")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if hasattr(value, "name") and hasattr(value, "storage"):  # a file
+        return value.name
+    return str(value)
+
+
+CSV_COLUMNS = (
+    "when_utc",
+    "who",
+    "who_email",
+    "kind",
+    "object_id",
+    "object",
+    "action",
+    "field",
+    "before",
+    "after",
+    "reason",
+)
+
+
+def write_csv(out, log):
+    """The log as CSV, a row per changed field (one for a change with none): for spreadsheets."""
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for entry in log:
+        who = entry.who
+        base = [
+            entry.when.astimezone(datetime.UTC).isoformat(timespec="seconds"),
+            who.display_name if who else "",
+            who.email if who else "",
+            entry.kind.key,
+            entry.object_id,
+            entry.object_label,
+            {"+": "created", "~": "changed", "-": "deleted"}[entry.action],
+        ]
+        changes = entry.changes or [[None, "", ""]]
+        for field, before, after in changes:
+            writer.writerow(
+                [
+                    *base,
+                    field.name if field is not None else "",
+                    _csv_safe(_csv_value(before)),
+                    _csv_safe(_csv_value(after)),
+                    _csv_safe(entry.reason),
+                ]
+            )
+
+
+def _csv_value(value):
+    """As `show`, but times in ISO 8601 (UTC), for software as much as for people."""
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat(timespec="seconds")
+    return show(value)
+
+
+def _csv_safe(text):
+    """Spreadsheets run a cell that starts with = + - @ as a formula: quote it out."""
+    text = str(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
