@@ -255,3 +255,26 @@ class GroupSettingsForm(forms.Form):
         elif self.cleaned_data.get("remove_logo"):
             values["logo"] = ""
         return values
+
+
+class CloseGroupForm(forms.Form):
+    concluded_on = forms.DateField(
+        label=_("Date the group concluded"),
+        help_text=_("Usually the day of its final meeting."),
+        widget=DateInput,
+        error_messages={
+            "required": _("Enter the date the group concluded."),
+            "invalid": _("Enter the date as a real date, like 2025-11-03."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Why the group is closing"),
+        help_text=_("Recorded in the audit trail and the records archive."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("Enter why the group is closing.")},
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand the group becomes read-only: nothing in it can be changed."),
+        error_messages={"required": _("Confirm that the group becomes read-only.")},
+    )

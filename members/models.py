@@ -165,6 +165,12 @@ class Group(BilingualMixin, models.Model):
             "In the written procedure, a member who does not answer by the deadline is taken to agree."
         ),
     )
+    # Closing: the secretariat's reason, and who and when (ends_on holds the date it concluded).
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        "members.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closure_reason = models.TextField(_("why the group closed"), blank=True)
     history = HistoricalRecords()
 
     objects = GroupQuerySet.as_manager()

@@ -1,6 +1,6 @@
 """What every page inside a group needs in its context (the group, its menu, the viewer's roles)."""
 
-from .permissions import can_manage_membership, current_roles
+from .permissions import can_keep_records, can_manage_membership, current_roles
 
 
 def group_page_context(request, group, nav, **extra):
@@ -11,5 +11,6 @@ def group_page_context(request, group, nav, **extra):
         "nav": nav,
         "my_roles": roles,
         "can_manage": can_manage_membership(request.user, group, roles=roles),
+        "can_keep_records": can_keep_records(request.user, group, roles=roles),
         **extra,
     }

@@ -58,3 +58,20 @@ def get_managed_group(person, slug):
     if not can_manage_membership(person, group):
         raise Http404
     return group
+
+
+def can_keep_records(person, group, *, roles=None):
+    """The secretariat reads the audit log and makes records archives, the group open or closed
+    (closing does not end the duty to keep its records)."""
+    if not person.is_authenticated:
+        return False
+    if person.is_superuser:
+        return True
+    return Role.SECRETARIAT in (current_roles(person, group) if roles is None else roles)
+
+
+def get_records_group(person, slug):
+    group = get_group_for(person, slug)
+    if not can_keep_records(person, group):
+        raise Http404
+    return group

@@ -223,3 +223,44 @@ def update_group_settings(*, group, changed_by, reason, **fields):
         group.quorum_number = None
     with_reason(group, reason or "Meeting settings changed", user=changed_by).save()
     return group
+
+
+@transaction.atomic
+def close_group(*, group, closed_by, concluded_on, reason):
+    """Close the group after its final meeting: from then on it is read-only (every service
+    refuses with "group_closed"), its public page says it has concluded and when, and its records
+    archive is made. Memberships stay as they were, so people keep reading the record.
+
+    Refuses (MembershipError, nothing changed) with "group_closed" (already), "no_reason",
+    "future_date", "before_last_meeting" (the date is before a meeting that was held),
+    "meetings_ahead" (meetings still planned after the date, to be held or cancelled first) and
+    "circulations_open" (written procedures still open)."""
+    from meetings.models import Circulation, Meeting
+    from ncg_portal.archive import request_archive
+
+    group = Group.objects.select_for_update().get(pk=group.pk)
+    if group.is_closed:
+        raise MembershipError("group_closed")
+    reason = (reason or "").strip()
+    if not reason:
+        raise MembershipError("no_reason")
+    if concluded_on > timezone.localdate():
+        raise MembershipError("future_date")
+    meetings = group.meetings.exclude(status=Meeting.Status.CANCELLED)
+    last_held = (
+        meetings.filter(starts_at__date__lte=timezone.localdate()).order_by("-starts_at").first()
+    )
+    if last_held and concluded_on < timezone.localtime(last_held.starts_at).date():
+        raise MembershipError("before_last_meeting")
+    if meetings.filter(starts_at__gt=timezone.now()).exists():
+        raise MembershipError("meetings_ahead")
+    if group.circulations.filter(status=Circulation.Status.OPEN).exists():
+        raise MembershipError("circulations_open")
+    group.status = Group.Status.CLOSED
+    group.ends_on = max(concluded_on, group.starts_on)
+    group.closed_at = timezone.now()
+    group.closed_by = closed_by
+    group.closure_reason = reason
+    with_reason(group, f"Group closed: {reason}", user=closed_by).save()
+    request_archive(group=group, requested_by=closed_by, on_closing=True)
+    return group

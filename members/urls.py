@@ -15,6 +15,7 @@ urlpatterns = [
     path("g/<slug:slug>/", views.dashboard, name="dashboard"),
     path("g/<slug:slug>/new/", views.whats_new, name="whats_new"),
     path("g/<slug:slug>/settings/", views.group_settings, name="group_settings"),
+    path("g/<slug:slug>/close/", views.close_group, name="close_group"),
     path("g/<slug:slug>/members/", views.members_list, name="members"),
     path("g/<slug:slug>/members/invite/", views.invite, name="invite"),
     path("g/<slug:slug>/members/<int:pk>/edit/", views.membership_edit, name="membership_edit"),

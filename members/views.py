@@ -8,12 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from ncg_portal.i18n import remember_language
 
 from . import services
 from .forms import (
+    CloseGroupForm,
     EndMembershipForm,
     GroupSettingsForm,
     InvitationForm,
@@ -343,3 +345,55 @@ def public_group(request, slug):
             "nav": "public",
         },
     )
+
+
+CLOSING_REFUSALS = {
+    "future_date": (
+        "concluded_on",
+        gettext_lazy("The date the group concluded cannot be in the future."),
+    ),
+    "before_last_meeting": (
+        "concluded_on",
+        gettext_lazy("The date cannot be before the group's last meeting."),
+    ),
+    "meetings_ahead": (
+        None,
+        gettext_lazy("The group still has meetings planned. Hold or cancel them first."),
+    ),
+    "circulations_open": (
+        None,
+        gettext_lazy("A written procedure is still open. Close it first."),
+    ),
+    "no_reason": ("reason", gettext_lazy("Enter why the group is closing.")),
+}
+
+
+@login_required
+def close_group(request, slug):
+    """The secretariat closes the group after its final meeting, with a date and a reason."""
+    group = get_managed_group(request.user, slug)
+    last = group.meetings.filter(status="held").order_by("-starts_at").values("starts_at").first()
+    initial = {"concluded_on": timezone.localtime(last["starts_at"]).date() if last else None}
+    form = CloseGroupForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.close_group(
+                group=group,
+                closed_by=request.user,
+                concluded_on=form.cleaned_data["concluded_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except services.MembershipError as error:
+            field, message = CLOSING_REFUSALS.get(
+                str(error), (None, gettext_lazy("The group cannot be closed."))
+            )
+            form.add_error(field, message)
+        else:
+            messages.success(
+                request,
+                _("The group is closed. Its records archive is being prepared."),
+            )
+            return redirect("records:list", group.slug)
+    context = group_page_context(request, group, "dashboard")
+    context.update(form=form)
+    return render(request, "members/close_group.html", context, status=400 if form.errors else 200)

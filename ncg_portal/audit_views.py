@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from members.forms import DateInput
 from members.models import Person
 from members.pages import group_page_context
-from members.permissions import get_managed_group
+from members.permissions import get_records_group
 
 from .audit import record_access
 from .audit_log import ACTIONS, AuditLog, Filters, audited_kinds, show, write_csv
@@ -79,7 +79,7 @@ def _rows_for_page(entries):
 
 @login_required
 def audit_log(request, slug):
-    group = get_managed_group(request.user, slug)
+    group = get_records_group(request.user, slug)
     form = AuditFilterForm(request.GET or None, group=group)
     filters = form.filters()
     page = Paginator(AuditLog(group, filters), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -99,7 +99,7 @@ def audit_log(request, slug):
 
 @login_required
 def audit_csv(request, slug):
-    group = get_managed_group(request.user, slug)
+    group = get_records_group(request.user, slug)
     form = AuditFilterForm(request.GET or None, group=group)
     filters = form.filters()
     out = io.StringIO()
@@ -121,7 +121,7 @@ def audit_csv(request, slug):
 @login_required
 def object_history(request, slug, kind, pk):
     """Every change to one object of the group, with the same columns as the log."""
-    group = get_managed_group(request.user, slug)
+    group = get_records_group(request.user, slug)
     found = audited_kinds().get(kind)
     if found is None:
         raise Http404

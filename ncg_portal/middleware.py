@@ -110,3 +110,66 @@ class InboundWebhookBodyMiddleware:
                 request._body = request.read()
                 request._stream = BytesIO(request._body)
         return self.get_response(request)
+
+
+# Pages that are forms for changing a group: refused for a closed group even to look at, so no one
+# fills in a form that cannot be saved. (Every POST is refused anyway, below.)
+GROUP_FORM_PAGES = {
+    "advice:letter_new",
+    "advice:letter_edit",
+    "meetings:add",
+    "meetings:plan",
+    "meetings:edit",
+    "meetings:cancel",
+    "meetings:written_procedure",
+    "meetings:agenda",
+    "meetings:paper_add",
+    "meetings:papers_send",
+    "meetings:attendance",
+    "meetings:declare",
+    "meetings:minutes_edit",
+    "meetings:circulation_new",
+    "members:group_settings",
+    "members:invite",
+    "members:membership_edit",
+    "members:membership_end",
+    "members:close_group",
+}
+# What may still be asked of a closed group: making its records archive.
+CLOSED_GROUP_ALLOWED_POSTS = {"records:request"}
+
+
+class ClosedGroupMiddleware:
+    """A closed group is read-only: any change to it (a POST under /g/<slug>/) and its form pages
+    are refused with a page that says so, in the person's language, before any view runs. The
+    services refuse too ("group_closed"): this is the message, they are the guarantee."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        refusal = self._refusal(request)
+        return refusal if refusal is not None else self.get_response(request)
+
+    def _refusal(self, request):
+        from django.shortcuts import render
+
+        from members.models import Group
+
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        slug = match.kwargs.get("slug")
+        if not slug or "/g/" not in request.path_info:
+            return None
+        name = match.view_name
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            if name not in GROUP_FORM_PAGES:
+                return None
+        elif name in CLOSED_GROUP_ALLOWED_POSTS:
+            return None
+        group = Group.objects.filter(slug=slug, status=Group.Status.CLOSED).first()
+        if group is None:
+            return None
+        return render(request, "closed_group.html", {"closed_group": group}, status=403)

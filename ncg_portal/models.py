@@ -96,3 +96,39 @@ class RecordAccess(models.Model):
 
     def __str__(self):
         return f"{self.what} by {self.person_id} ({self.subject})"
+
+
+def archive_upload_to(archive, filename):
+    return f"archives/{archive.group.slug}/{filename}"
+
+
+class RecordsArchive(models.Model):
+    """A ZIP of a group's records (ncg_portal/archive.py), made when the group closes or when the
+    secretariat asks. Built by the worker; kept with its SHA-256 so a copy can be checked."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    group = models.ForeignKey("members.Group", on_delete=models.PROTECT, related_name="archives")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    on_closing = models.BooleanField(default=False)
+    status = models.CharField(max_length=7, choices=Status, default=Status.PENDING)
+    file = models.FileField(upload_to=archive_upload_to, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    files = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("records archive")
+
+    def __str__(self):
+        return f"Archive {self.pk} of {self.group_id} ({self.status})"

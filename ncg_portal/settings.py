@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "ncg_portal.middleware.RequireMfaMiddleware",
+    "ncg_portal.middleware.ClosedGroupMiddleware",
 ]
 
 ROOT_URLCONF = "ncg_portal.urls"

@@ -21,3 +21,11 @@ def sweep_outbox():
     The next sweep is queued first, so a worker killed during this one does not end the chain."""
     outbox.schedule_sweep()
     return outbox.requeue_mail()
+
+
+@task()
+def build_records_archive(archive_id):
+    """Write a group's records archive (ncg_portal/archive.py)."""
+    from . import archive
+
+    return archive.build(archive_id)

@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from meetings.views.calendar import calendar_feed
 
-from . import audit_views, deliveries_views, views
+from . import audit_views, deliveries_views, records_views, views
 
 admin.site.login = secure_admin_login(admin.site.login)  # allauth's rate limits and MFA for admin
 
@@ -28,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("privacy/", views.privacy, name="privacy"),
     path("g/<slug:slug>/deliveries/", include((deliveries_views.urlpatterns, "deliveries"))),
     path("g/<slug:slug>/audit/", include((audit_views.urlpatterns, "audit"))),
+    path("g/<slug:slug>/records/", include((records_views.urlpatterns, "records"))),
     path("", include("advice.urls")),
     path("", include("meetings.urls")),
     path("", include("members.urls")),

@@ -26,6 +26,18 @@ from ..planning import LONDON
 @require_GET
 def agenda_pdf(request, slug, pk):
     group, meeting = get_meeting_for(request.user, slug, pk)
+    pdf = render_agenda_pdf(meeting, current_language())
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        True, agenda_filename(group, meeting)
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def render_agenda_pdf(meeting, language):
+    """The meeting's agenda pack as PDF bytes in `language` (the page's download and the records
+    archive)."""
     items = list(meeting.agenda_items.select_related("workstream"))
     papers = list(_papers_with_current_version(meeting))
     by_item = {}
@@ -33,17 +45,11 @@ def agenda_pdf(request, slug, pk):
         by_item.setdefault(paper.agenda_item_id, []).append(paper)
     for item in items:
         item.pack_papers = by_item.get(item.pk, [])
-    pdf = render_pdf(
+    return render_pdf(
         "meetings/pdf/agenda.html",
-        {"group": group, "meeting": meeting, "items": items, "papers": papers},
-        language=current_language(),
+        {"group": meeting.group, "meeting": meeting, "items": items, "papers": papers},
+        language=language,
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        True, agenda_filename(group, meeting)
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _papers_with_current_version(meeting):
