@@ -28,6 +28,18 @@ PASSWORD = "correct-horse-battery-staple"
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing at production strength costs about half a second a person, and most tests make
+    several people. New passwords are hashed fast; hashes made the usual way still check."""
+    from django.conf import global_settings
+
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *global_settings.PASSWORD_HASHERS,
+    ]
+
+
+@pytest.fixture(autouse=True)
 def _english_outside_requests():
     """A request leaves its language active in the thread; each test starts in English."""
     from django.utils import translation

@@ -50,9 +50,10 @@ def test_outsider_cannot_reach_another_groups_settings(as_secretariat, other_gro
     assert as_secretariat.get("/en/g/other/settings/").status_code == 404
 
 
-def test_closed_group_settings_answer_404(as_secretariat, ncg):
+def test_closed_group_settings_say_the_group_has_concluded(as_secretariat, ncg):
     Group.objects.filter(pk=ncg.pk).update(status=Group.Status.CLOSED)
-    assert as_secretariat.get(URL).status_code == 404
+    response = as_secretariat.get(URL)
+    assert response.status_code == 403 and "This group has concluded" in response.text
 
 
 def test_secretariat_sets_a_fixed_quorum_and_deputies(as_secretariat, secretariat, ncg):
