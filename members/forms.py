@@ -278,3 +278,12 @@ class CloseGroupForm(forms.Form):
         label=_("I understand the group becomes read-only: nothing in it can be changed."),
         error_messages={"required": _("Confirm that the group becomes read-only.")},
     )
+
+
+class DeactivateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why their access is being removed"),
+        help_text=_("Recorded in the audit trail."),
+        max_length=250,
+        error_messages={"required": _("Enter why their access is being removed.")},
+    )

@@ -264,3 +264,34 @@ def close_group(*, group, closed_by, concluded_on, reason):
     with_reason(group, f"Group closed: {reason}", user=closed_by).save()
     request_archive(group=group, requested_by=closed_by, on_closing=True)
     return group
+
+
+@transaction.atomic
+def deactivate_person(*, person, deactivated_by, reason):
+    """Revoke a person's access at once: the account can no longer sign in (and its calendar feed
+    stops), every session they have is ended, and their current memberships end today. Their
+    history, comments and the record of what they did are kept."""
+    from django.contrib.sessions.models import Session
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise MembershipError("no_reason")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if not person.is_active:
+        raise MembershipError("already_inactive")
+    if person.pk == deactivated_by.pk:
+        raise MembershipError("self")
+    today = timezone.localdate()
+    for membership in Membership.objects.current().filter(person=person).select_related("group"):
+        if membership.group.is_closed:
+            continue  # a closed group's record stays as it was
+        membership.ends_on = max(today, membership.starts_on)
+        with_reason(membership, f"Person deactivated: {reason}"[:100], user=deactivated_by).save()
+    person.is_active = False
+    person.set_unusable_password()
+    with_reason(person, f"Deactivated: {reason}", user=deactivated_by).save()
+    # Sessions live in the database; a person's are found by the user id they hold.
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(person.pk):
+            session.delete()
+    return person

@@ -3,7 +3,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -16,6 +16,7 @@ from ncg_portal.i18n import remember_language
 from . import services
 from .forms import (
     CloseGroupForm,
+    DeactivateForm,
     EndMembershipForm,
     GroupSettingsForm,
     InvitationForm,
@@ -23,11 +24,12 @@ from .forms import (
     ProfileForm,
     SetPasswordForm,
 )
-from .models import Group, Membership, Organisation, Role
+from .models import Group, Membership, Organisation, Person, Role
 from .pages import group_page_context
 from .permissions import (
     get_group_for,
     get_managed_group,
+    get_records_group,
     requires_mfa,
 )
 from .visits import last_visit, new_since_moment, note_visit
@@ -397,3 +399,80 @@ def close_group(request, slug):
     context = group_page_context(request, group, "dashboard")
     context.update(form=form)
     return render(request, "members/close_group.html", context, status=400 if form.errors else 200)
+
+
+def _person_in_group(request, slug, pk):
+    """A person who is or was a member of a group whose records the visitor keeps."""
+    group = get_records_group(request.user, slug)
+    person = get_object_or_404(Person, pk=pk, memberships__group=group)
+    return group, person
+
+
+@login_required
+def person_record(request, slug, pk):
+    """What the secretariat can do about one person's data: export it, or remove their access."""
+    group, person = _person_in_group(request, slug, pk)
+    form = DeactivateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deactivate_person(
+                person=person, deactivated_by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.MembershipError as error:
+            refusals = {
+                "already_inactive": _("Their access has already been removed."),
+                "self": _("You cannot remove your own access."),
+            }
+            form.add_error(None, refusals.get(str(error), _("Their access cannot be removed.")))
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(name)s can no longer sign in. Their memberships have ended; their record is kept."
+                )
+                % {"name": person.display_name},
+            )
+            return redirect("members:person", group.slug, person.pk)
+    context = group_page_context(request, group, "members")
+    context.update(person=person, form=form)
+    return render(
+        request, "members/person_record.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def person_data_export(request, slug, pk):
+    """Everything the portal holds about the person (a subject access request), as JSON."""
+    import json
+
+    from ncg_portal.audit import record_access
+    from ncg_portal.models import RecordAccess
+
+    from .person_data import person_data
+
+    group, person = _person_in_group(request, slug, pk)
+    groups = (
+        list(Group.objects.all())
+        if request.user.is_superuser
+        else [
+            m.group
+            for m in Membership.objects.filter(person=request.user, role=Role.SECRETARIAT)
+            .select_related("group")
+            .distinct()
+        ]
+    )
+    groups = sorted({g.pk: g for g in groups}.values(), key=lambda g: g.name_en)
+    data = person_data(person, groups)
+    record_access(
+        group=group,
+        person=request.user,
+        what=RecordAccess.What.PERSON_EXPORTED,
+        subject=f"person {person.pk} ({person.email})",
+    )
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="person-{person.pk}-data.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -139,6 +139,10 @@ def test_secretariat_pages(page, people, meeting_with_papers):
     visit_both(page, "/g/ncg/audit/")
     visit_both(page, "/g/ncg/audit/?kind=meetings.meeting&since=2020-13-45&text=papers")
     visit_both(page, f"/g/ncg/audit/meetings.meeting/{meeting_with_papers.pk}/")
+    # A person's data: the export link and the form to remove their access; closing; archives.
+    visit_both(page, f"/g/ncg/people/{people['member'].pk}/")
+    visit_both(page, "/g/ncg/close/")
+    visit_both(page, "/g/ncg/records/")
 
 
 def test_invite_form_submitted_empty(page, people):
