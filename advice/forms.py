@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from members.forms import DateInput
 from ncg_portal.images import check_small_image
 
+from .models import LetterVersion
+
 
 def _text(label, *, lang, required=True, rows=None, max_length=None):
     widget = (
@@ -76,16 +78,7 @@ class LetterForm(forms.Form):
         error_messages={"invalid_choice": _("Select only circulations of this group.")},
     )
 
-    TEXT_FIELDS = (
-        "title_en",
-        "title_cy",
-        "salutation_en",
-        "salutation_cy",
-        "body_en",
-        "body_cy",
-        "closing_en",
-        "closing_cy",
-    )
+    TEXT_FIELDS = LetterVersion.TEXT_FIELDS
     DETAIL_FIELDS = (
         "letter_date",
         "addressee_en",
