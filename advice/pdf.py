@@ -4,13 +4,13 @@ The web download and `manage.py export_letter` both call `letter_pdf`, so they g
 """
 
 import re
-import unicodedata
 
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from ncg_portal.images import stored_image_uri
+from ncg_portal.names import ascii_name
 from ncg_portal.pdf import render_pdf
 
 from .models import Letter
@@ -96,27 +96,37 @@ def letter_context(letter, language, *, version=None):
     }
 
 
-def letter_pdf(letter, language, *, version=None):
-    """The letter as PDF bytes in `language` ("en" or "cy"). Blank Welsh texts fall back to the
-    English, marked lang="en". Drafts and letters in review carry a DRAFT mark on every page."""
+TEMPLATE = "advice/pdf/letter.html"
+
+
+def _document_context(letter, language, version=None):
     context = letter_context(letter, language, version=version)
     # Django names the active language in lower case ("en-gb"); the document says "en-GB".
     context["html_lang"] = HTML_LANG[language]
+    return context
+
+
+def letter_pdf(letter, language, *, version=None):
+    """The letter as PDF bytes in `language` ("en" or "cy"). Blank Welsh texts fall back to the
+    English, marked lang="en". Drafts and letters in review carry a DRAFT mark on every page."""
     return render_pdf(
-        "advice/pdf/letter.html",
-        context,
+        TEMPLATE,
+        _document_context(letter, language, version),
         language=HTML_LANG[language],
         stylesheets=("css/letter-pdf.css",),
     )
 
 
-def _ascii(text):
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
+def letter_html(letter, language):
+    """The same document as HTML (the records archive keeps both)."""
+    from django.template.loader import render_to_string
+
+    with translation.override(HTML_LANG[language]):
+        return render_to_string(TEMPLATE, _document_context(letter, language))
 
 
 def letter_filename(letter, language):
     """For example NCG-letter-2025-11-20-cy.pdf: group, date and language, ASCII only."""
     _check_language(language)
-    group = _ascii(letter.group.short_name) or _ascii(letter.group.slug) or "group"
+    group = ascii_name(letter.group.short_name) or ascii_name(letter.group.slug) or "group"
     return f"{group}-letter-{letter.letter_date.isoformat()}-{language}.pdf"

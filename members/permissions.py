@@ -38,11 +38,7 @@ def can_manage_membership(person, group, *, roles=None):
     """The secretariat invites people and changes memberships; a closed group is read-only.
 
     `roles` passes the person's current roles in the group when the caller already has them."""
-    if group.is_closed or not person.is_authenticated:
-        return False
-    if person.is_superuser:
-        return True
-    return Role.SECRETARIAT in (current_roles(person, group) if roles is None else roles)
+    return not group.is_closed and can_keep_records(person, group, roles=roles)
 
 
 def get_group_for(person, slug):

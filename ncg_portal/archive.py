@@ -26,7 +26,6 @@ import io
 import json
 import re
 import tempfile
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
@@ -34,14 +33,15 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from .names import ascii_name
+
 MANIFEST = "MANIFEST.sha256"
 CHUNK = 1024 * 1024
 
 
 def _safe(text, limit=60):
-    """A path segment: ASCII letters, digits and hyphens (names in any language still readable)."""
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-.")[:limit] or "item"
+    """A path segment: ASCII letters, digits, dots and hyphens."""
+    return ascii_name(text, keep=".", limit=limit) or "item"
 
 
 @dataclass
@@ -196,7 +196,7 @@ def _papers(w, group):
 
 
 def _meetings(w, group):
-    from meetings.minutes import minutes_record
+    from meetings.minutes import minutes_pdf, minutes_record
     from meetings.models import Minutes, MinutesComment
     from meetings.views.agenda_pdf import render_agenda_pdf
 
@@ -215,8 +215,6 @@ def _meetings(w, group):
             continue
         for language in ("en", "cy"):
             if minutes.is_approved:
-                from meetings.minutes import minutes_pdf
-
                 w.stored(
                     f"minutes/{day}-{meeting.pk}-minutes-{language}.pdf",
                     minutes_pdf(minutes, language),
@@ -248,11 +246,8 @@ def _meetings(w, group):
 
 
 def _letters(w, group):
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
     from advice.models import LetterComment, LetterVersion
-    from advice.pdf import HTML_LANG, letter_context, letter_pdf
+    from advice.pdf import letter_html, letter_pdf
 
     rows, versions = [], []
     for letter in group.letters.select_related("approved_version", "group").order_by(
@@ -261,11 +256,7 @@ def _letters(w, group):
         stem = f"letters/{letter.letter_date.isoformat()}-{letter.pk}"
         for language in ("en", "cy"):
             w.bytes(f"{stem}-{language}.pdf", letter_pdf(letter, language))
-            context = letter_context(letter, language)
-            context["html_lang"] = HTML_LANG[language]
-            with translation.override(HTML_LANG[language]):
-                html = render_to_string("advice/pdf/letter.html", context)
-            w.text(f"{stem}-{language}.html", html)
+            w.text(f"{stem}-{language}.html", letter_html(letter, language))
         for pdf_field in (letter.issued_pdf_en, letter.issued_pdf_cy):
             if pdf_field:
                 w.stored(f"{stem}-as-issued-{pdf_field.name.rsplit('-', 1)[-1]}", pdf_field)

@@ -221,12 +221,7 @@ class Entry:
 
     @property
     def object_label(self):
-        for name in LABEL_FIELDS:
-            value = getattr(self.record, name, None)
-            if value:
-                text = str(value)
-                return text if len(text) <= 80 else text[:79] + "…"
-        return f"#{self.record.id}"
+        return _label(self.record)
 
 
 def entries(rows):
@@ -313,7 +308,7 @@ def _name_foreign_keys(result):
     names = {}
     for model, ids in wanted.items():
         for obj in model._default_manager.filter(pk__in=ids):
-            names[(model, obj.pk)] = _short(obj)
+            names[(model, obj.pk)] = _label(obj)
     for entry in result:
         for change in entry.changes:
             field = change[0]
@@ -327,13 +322,15 @@ def _name_foreign_keys(result):
                     change[i] = labels.get(change[i], change[i])
 
 
-def _short(obj):
+def _label(obj):
+    """A readable name for a record or a history row of one (whose `id` is the record's)."""
     for name in LABEL_FIELDS:
         value = getattr(obj, name, None)
         if value and not callable(value):
-            return str(value)[:80]
+            text = str(value)
+            return text if len(text) <= 80 else text[:79] + "…"
     display = getattr(obj, "display_name", None)
-    return str(display) if display else f"#{obj.pk}"
+    return str(display) if display else f"#{obj.id}"
 
 
 def show(value):

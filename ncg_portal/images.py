@@ -22,18 +22,20 @@ def check_small_image(image):
 
 def stored_image_uri(field):
     """A stored PNG or JPEG as a data: URI for a PDF template; "" when there is none or the file
-    cannot be read as one (a missing file never stops the PDF)."""
-    from PIL import Image, UnidentifiedImageError
+    cannot be read as one (a missing file never stops the PDF). The file is read once."""
+    import base64
+    import io
 
-    from .pdf import image_data_uri
+    from PIL import Image, UnidentifiedImageError
 
     if not field:
         return ""
     try:
         with field.open("rb") as handle:
-            kind = Image.open(handle).format
+            data = handle.read()
+        kind = Image.open(io.BytesIO(data)).format
     except (OSError, UnidentifiedImageError):
         return ""
     if kind not in IMAGE_FORMATS:
         return ""
-    return image_data_uri(field, f"image/{kind.lower()}")
+    return f"data:image/{kind.lower()};base64,{base64.b64encode(data).decode('ascii')}"

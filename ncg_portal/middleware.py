@@ -141,29 +141,27 @@ CLOSED_GROUP_ALLOWED_POSTS = {"records:request"}
 
 class ClosedGroupMiddleware:
     """A closed group is read-only: any change to it (a POST under /g/<slug>/) and its form pages
-    are refused with a page that says so, in the person's language, before any view runs. The
-    services refuse too ("group_closed"): this is the message, they are the guarantee."""
+    are refused with a page that says so, in the person's language, before the view runs. The
+    services refuse too ("group_closed"): this is the message, they are the guarantee.
+
+    It works in process_view, on the URL Django has already resolved: no second resolve, and no
+    query unless the request is a change or a form page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        refusal = self._refusal(request)
-        return refusal if refusal is not None else self.get_response(request)
+        return self.get_response(request)
 
-    def _refusal(self, request):
+    def process_view(self, request, view_func, view_args, view_kwargs):
         from django.shortcuts import render
 
         from members.models import Group
 
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return None
-        slug = match.kwargs.get("slug")
+        slug = view_kwargs.get("slug")
         if not slug or "/g/" not in request.path_info:
             return None
-        name = match.view_name
+        name = request.resolver_match.view_name
         if request.method in ("GET", "HEAD", "OPTIONS"):
             if name not in GROUP_FORM_PAGES:
                 return None

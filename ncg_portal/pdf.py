@@ -8,8 +8,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 # Only our own fonts and print stylesheet may be fetched while rendering: never a URL taken from
-# content, never the network. Images the portal itself embeds (a letter's signature, checked as a
-# PNG or JPEG when uploaded) come as data: URIs; content never can (the sanitiser removes <img>).
+# content, never the network. Images the portal itself embeds (a signature or logo, checked as a
+# PNG or JPEG when uploaded) come as data: URIs (images.stored_image_uri); content never can
+# (the sanitiser removes <img>).
 PDF_ASSETS = Path(settings.BASE_DIR) / "static"
 PDF_STYLESHEET = PDF_ASSETS / "css" / "pdf.css"
 EMBEDDED_IMAGES = ("data:image/png;base64,", "data:image/jpeg;base64,")
@@ -53,12 +54,3 @@ def render_pdf(template_name, context, *, language, stylesheets=()):
             raise ValueError(f"PDF stylesheets come only from the portal's assets: {name}")
         sheets.append(CSS(filename=str(path), url_fetcher=fetcher, font_config=fonts))
     return document.write_pdf(stylesheets=sheets, font_config=fonts, pdf_variant="pdf/ua-1")
-
-
-def image_data_uri(file, content_type):
-    """A stored image as a data: URI a PDF template may use (see EMBEDDED_IMAGES)."""
-    import base64
-
-    with file.open("rb") as handle:
-        encoded = base64.b64encode(handle.read()).decode("ascii")
-    return f"data:{content_type};base64,{encoded}"

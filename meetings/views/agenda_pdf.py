@@ -4,9 +4,6 @@ A PDF travels further than the portal (it is saved, forwarded, printed), so it c
 to join the meeting and only what every member of the group may see.
 """
 
-import re
-import unicodedata
-
 from django.contrib.auth.decorators import login_required
 from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
@@ -15,6 +12,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from ncg_portal.i18n import current_language
+from ncg_portal.names import ascii_name
 from ncg_portal.pdf import render_pdf
 
 from ..models import PaperVersion
@@ -63,7 +61,6 @@ def _papers_with_current_version(meeting):
 
 def agenda_filename(group, meeting):
     """For example NCG-agenda-2025-11-03.pdf: ASCII only, whatever the group is called."""
-    name = unicodedata.normalize("NFKD", group.short_name or group.slug)
-    name = re.sub(r"[^A-Za-z0-9]+", "-", name.encode("ascii", "ignore").decode()).strip("-")
+    name = ascii_name(group.short_name or group.slug)
     day = timezone.localtime(meeting.starts_at, LONDON).date()
     return f"{name or 'group'}-agenda-{day:%Y-%m-%d}.pdf"
