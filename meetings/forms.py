@@ -203,11 +203,11 @@ class AgendaItemForm(forms.ModelForm):
         self.fields["workstream"].queryset = group.workstreams.all()
 
 
+PAPER_FILE_HELP = _("PDF, Word, Excel, PowerPoint, OpenDocument or plain text, up to 25 MB")
+
+
 class PaperForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_("PDF, Word, Excel, PowerPoint, OpenDocument or plain text, up to 25 MB"),
-    )
+    file = forms.FileField(label=_("File"), help_text=PAPER_FILE_HELP)
     title_en = forms.CharField(label=_("Title in English"), max_length=300)
     title_cy = forms.CharField(label=_("Title in Welsh"), max_length=300, required=False)
     reference = forms.CharField(
@@ -230,6 +230,26 @@ class PaperForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["workstream"].queryset = meeting.group.workstreams.all()
         self.fields["agenda_item"].queryset = meeting.agenda_items.all()
+
+
+class PaperVersionForm(forms.Form):
+    file = forms.FileField(label=_("File"), help_text=PAPER_FILE_HELP)
+    note = forms.CharField(
+        label=_("What has changed? (optional)"),
+        help_text=_("Kept in the paper's history"),
+        max_length=200,
+        required=False,
+    )
+
+
+class WithdrawPaperForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the paper being withdrawn?"),
+        help_text=_("Members see this reason in place of the paper."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("Enter why the paper is being withdrawn.")},
+    )
 
 
 class DeclarationForm(forms.Form):
@@ -322,7 +342,7 @@ class SendPapersForm(forms.Form):
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        papers = meeting.papers.filter(group=meeting.group_id)
+        papers = meeting.papers.filter(group=meeting.group_id, withdrawn_at__isnull=True)
         self.fields["papers"].queryset = papers
         if not self.is_bound:
             self.initial.setdefault("papers", [p.pk for p in papers if p.circulated_at is None])

@@ -17,7 +17,15 @@ from members.models import Membership, Role
 from ncg_portal.audit import with_reason
 from ncg_portal.mail import absolute_url, queue_mail
 
-from .models import Action, Attendance, Meeting, Minutes, MinutesComment, MinutesEntry
+from .models import (
+    Action,
+    Attendance,
+    Meeting,
+    Minutes,
+    MinutesComment,
+    MinutesCorrection,
+    MinutesEntry,
+)
 from .permissions import can_approve_minutes, can_comment_on_minutes
 from .services import MeetingError, _check_open, _invitees
 
@@ -54,6 +62,24 @@ def start_minutes(*, meeting, started_by):
     return minutes
 
 
+def _write(minutes, discussions, body_en, body_cy, reason, user=None):
+    """Store the changed written parts; returns whether anything changed."""
+    changed = False
+    for entry in minutes.entries.select_related("agenda_item"):
+        if entry.agenda_item_id not in discussions:
+            continue
+        english, welsh = discussions[entry.agenda_item_id]
+        if (entry.discussion_en, entry.discussion_cy) != (english, welsh):
+            entry.discussion_en, entry.discussion_cy = english, welsh
+            with_reason(entry, reason, user=user).save()
+            changed = True
+    if (minutes.body_en, minutes.body_cy) != (body_en, body_cy):
+        minutes.body_en, minutes.body_cy = body_en, body_cy
+        with_reason(minutes, reason, user=user).save()
+        changed = True
+    return changed
+
+
 @transaction.atomic
 def save_minutes(*, minutes, discussions, body_en="", body_cy="", reason="Minutes edited"):
     """Store the written parts. `discussions` maps agenda item id to (English, Welsh) text."""
@@ -62,17 +88,38 @@ def save_minutes(*, minutes, discussions, body_en="", body_cy="", reason="Minute
     )
     _editable(minutes)
     _sync_entries(minutes)
-    for entry in minutes.entries.select_related("agenda_item"):
-        if entry.agenda_item_id not in discussions:
-            continue
-        english, welsh = discussions[entry.agenda_item_id]
-        if (entry.discussion_en, entry.discussion_cy) != (english, welsh):
-            entry.discussion_en, entry.discussion_cy = english, welsh
-            with_reason(entry, reason).save()
-    if (minutes.body_en, minutes.body_cy) != (body_en, body_cy):
-        minutes.body_en, minutes.body_cy = body_en, body_cy
-        with_reason(minutes, reason).save()
+    _write(minutes, discussions, body_en, body_cy, reason)
     return minutes
+
+
+@transaction.atomic
+def correct_minutes(*, minutes, discussions, body_en="", body_cy="", corrected_by, reason):
+    """Correct approved minutes, with the reason (e.g. "agreed at the meeting of 5 March").
+
+    The record is frozen again from the portal as it now stands, so a corrected attendance
+    record is taken in too, and it lists every correction. The approval stays; the PDFs are made
+    again (the old files are kept, the history points to them). Members are told, with the
+    reason. Refuses (MeetingError): "not_approved", "no_reason", "no_change"."""
+    minutes = (
+        Minutes.objects.select_for_update().select_related("meeting__group").get(pk=minutes.pk)
+    )
+    _check_open(minutes.meeting)
+    if not minutes.is_approved:
+        raise MeetingError("not_approved")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise MeetingError("no_reason")
+    history_reason = f"Correction to approved minutes: {reason}"
+    _sync_entries(minutes)
+    if not _write(minutes, discussions, body_en, body_cy, history_reason, user=corrected_by):
+        raise MeetingError("no_change")
+    correction = MinutesCorrection(minutes=minutes, corrected_by=corrected_by, reason=reason)
+    with_reason(correction, history_reason, user=corrected_by).save()
+    minutes.record = {language: minutes_record(minutes, language) for language in LANGUAGES}
+    minutes.pdf_en = minutes.pdf_cy = ""
+    with_reason(minutes, history_reason, user=corrected_by).save()
+    _tell_members(minutes, "minutes_corrected", reason=reason)
+    return correction
 
 
 def _minutes_url(minutes, language):
@@ -82,7 +129,7 @@ def _minutes_url(minutes, language):
     )
 
 
-def _tell_members(minutes, kind):
+def _tell_members(minutes, kind, **extra):
     for person in _invitees(minutes.meeting):
         language = person.preferred_language or "en"
         queue_mail(
@@ -95,6 +142,7 @@ def _tell_members(minutes, kind):
                 "meeting": minutes.meeting,
                 "person": person,
                 "url": _minutes_url(minutes, language),
+                **extra,
             },
         )
 
@@ -312,6 +360,17 @@ def minutes_record(minutes, language):
             "approved_on": date_format(timezone.localtime(minutes.approved_at, LONDON), "j F Y")
             if minutes.approved_at
             else "",
+            "corrections": [
+                {
+                    "date": date_format(timezone.localtime(c.corrected_at, LONDON), "j F Y"),
+                    "by": c.corrected_by.display_name,
+                    "reason": c.reason,
+                }
+                for c in minutes.corrections.select_related("corrected_by")
+            ]
+            # Only approved minutes are corrected; a draft need not ask.
+            if minutes.is_approved
+            else [],
         }
 
 
@@ -322,4 +381,5 @@ def _paper(paper, language):
         "title": _text(paper.title_en, paper.title_cy, language),
         "classification": paper.get_classification_display(),
         "version": max((v.number for v in versions), default=None),
+        "withdrawn": paper.is_withdrawn,
     }

@@ -87,3 +87,18 @@ class ApproveMinutesForm(forms.Form):
             "required": _("Confirm that the minutes are a true record of the meeting.")
         },
     )
+
+
+class MinutesCorrectionForm(MinutesForm):
+    """Correcting approved minutes: the same written parts, and why they change."""
+
+    reason = forms.CharField(
+        label=_("Why are the minutes being corrected?"),
+        help_text=_(
+            "For example, the correction agreed at the next meeting. Members are told this "
+            "reason, and it is shown with the minutes."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("Enter why the minutes are being corrected.")},
+    )

@@ -45,7 +45,7 @@ def send_meeting_papers(*, meeting, papers, message="", sent_by):
     """Email the chosen papers of the meeting to everyone invited to it and note when they went.
 
     Refuses (MeetingError) with: "group_closed", "no_papers", "wrong_meeting" (a paper of another
-    meeting or group), "no_file" (a paper without any version) and "no_recipients".
+    meeting or group), "withdrawn", "no_file" (a paper without any version) and "no_recipients".
     Returns the queued OutgoingMail rows, one per person.
     """
     meeting = Meeting.objects.select_related("group").get(pk=meeting.pk)
@@ -66,6 +66,8 @@ def send_meeting_papers(*, meeting, papers, message="", sent_by):
     )
     if len(locked) != len(chosen):
         raise MeetingError("wrong_meeting")
+    if any(paper.is_withdrawn for paper in locked):
+        raise MeetingError("withdrawn")
     versions = {
         version.paper_id: version
         for version in PaperVersion.objects.filter(paper__in=locked)

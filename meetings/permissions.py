@@ -72,6 +72,12 @@ def can_edit_minutes(person, minutes):
     return not minutes.is_approved and can_manage_meetings(person, minutes.meeting.group)
 
 
+def can_correct_minutes(person, minutes):
+    """Approved minutes are corrected by the secretariat, with a reason, while the group is open."""
+    group = minutes.meeting.group
+    return minutes.is_approved and not group.is_closed and can_manage_meetings(person, group)
+
+
 def can_see_minutes(person, minutes):
     group = minutes.meeting.group
     if minutes.status != minutes.Status.DRAFT:

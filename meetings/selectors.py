@@ -32,7 +32,7 @@ def unopened_papers(person, group, limit=10):
         PaperVersion.objects.filter(paper=OuterRef("paper")).order_by("-number").values("pk")[:1]
     )
     return (
-        PaperVersion.objects.filter(paper__group=group, pk=latest)
+        PaperVersion.objects.filter(paper__group=group, pk=latest, paper__withdrawn_at=None)
         .exclude(paper__meeting__ends_at__lt=timezone.now())
         .annotate(opened=Exists(opened))
         .filter(opened=False)
@@ -132,7 +132,7 @@ def groups_overview(person, groups):
         PaperVersion.objects.filter(paper=OuterRef("paper")).order_by("-number").values("pk")[:1]
     )
     unopened = dict(
-        PaperVersion.objects.filter(paper__group__in=groups, pk=latest)
+        PaperVersion.objects.filter(paper__group__in=groups, pk=latest, paper__withdrawn_at=None)
         .exclude(paper__meeting__ends_at__lt=now)
         .filter(~Exists(opened))
         .order_by()
@@ -202,9 +202,9 @@ class NewThing:
 
 def _new_versions(person, group, since):
     """Paper versions (first versions are new papers) uploaded after `since` by someone else."""
-    return PaperVersion.objects.filter(paper__group=group, uploaded_at__gt=since).exclude(
-        uploaded_by=person
-    )
+    return PaperVersion.objects.filter(
+        paper__group=group, paper__withdrawn_at=None, uploaded_at__gt=since
+    ).exclude(uploaded_by=person)
 
 
 def _meeting_history_by_others(person, group, since):

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ncg_portal.audit import with_reason
@@ -245,6 +246,10 @@ def add_paper_version(*, paper, uploaded_file, uploaded_by, reason="New version"
     """Check the file and store it as the paper's next version; nothing is stored on refusal."""
     content_type = check_paper_file(uploaded_file)
     _check_group_open(paper.group)
+    if Paper.objects.filter(pk=paper.pk, withdrawn_at__isnull=False).exists():
+        raise ValidationError(
+            _("This paper has been withdrawn, so it cannot have a new version"), code="withdrawn"
+        )
     return _store_version(
         paper=paper,
         uploaded_file=uploaded_file,
@@ -307,6 +312,25 @@ def create_paper(
         uploaded_by=created_by,
         reason="First version",
     )
+    return paper
+
+
+@transaction.atomic
+def withdraw_paper(*, paper, withdrawn_by, reason):
+    """Withdraw a paper, with the reason members will see. It stays in the record and the
+    archive, and the secretariat can still open it; it is no longer sent or offered to members.
+    Refuses (ValidationError): "group_closed", "no_reason", "already_withdrawn"."""
+    paper = Paper.objects.select_for_update().select_related("group").get(pk=paper.pk)
+    _check_group_open(paper.group)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError(_("Enter why the paper is being withdrawn"), code="no_reason")
+    if paper.is_withdrawn:
+        raise ValidationError(_("This paper has already been withdrawn"), code="already_withdrawn")
+    paper.withdrawn_at = timezone.now()
+    paper.withdrawn_by = withdrawn_by
+    paper.withdrawal_reason = reason
+    with_reason(paper, f"Paper withdrawn: {reason}", user=withdrawn_by).save()
     return paper
 
 

@@ -27,6 +27,13 @@ urlpatterns = [
         meetings.meeting_attendance,
         name="attendance",
     ),
+    path("g/<slug:slug>/papers/<int:pk>/", papers.paper_detail, name="paper"),
+    path(
+        "g/<slug:slug>/papers/<int:pk>/versions/add/",
+        papers.paper_version_add,
+        name="paper_version_add",
+    ),
+    path("g/<slug:slug>/papers/<int:pk>/withdraw/", papers.paper_withdraw, name="paper_withdraw"),
     path(
         "g/<slug:slug>/papers/<int:version_pk>/download/",
         papers.paper_download,
@@ -44,6 +51,11 @@ urlpatterns = [
     ),
     path(
         "g/<slug:slug>/meetings/<int:pk>/minutes/edit/", minutes.minutes_edit, name="minutes_edit"
+    ),
+    path(
+        "g/<slug:slug>/meetings/<int:pk>/minutes/correct/",
+        minutes.minutes_correct,
+        name="minutes_correct",
     ),
     path(
         "g/<slug:slug>/meetings/<int:pk>/minutes/share/",

@@ -147,7 +147,7 @@ def start_circulation(
     from django.conf import settings
 
     from . import services
-    from .models import Meeting, Question
+    from .models import Meeting, Paper, Question
 
     _check_group_open(group)
     if deadline <= timezone.now():
@@ -156,9 +156,12 @@ def start_circulation(
     if meeting is not None:
         if meeting.group_id != group.pk:
             raise CirculationError("wrong_group")
-        papers += [p for p in meeting.papers.all() if p not in papers]
+        papers += [p for p in meeting.papers.filter(withdrawn_at=None) if p not in papers]
     if any(p.group_id != group.pk for p in papers):
         raise CirculationError("wrong_group")
+    # Asked of the database: the objects passed in may predate the withdrawal.
+    if Paper.objects.filter(pk__in=[p.pk for p in papers], withdrawn_at__isnull=False).exists():
+        raise CirculationError("withdrawn")
     members = {p.pk for p in default_recipients(group)}
     recipients = default_recipients(group) if recipients is None else list(recipients)
     if not recipients:
@@ -215,7 +218,11 @@ def _circulation_url(circulation, language):
 def _paper_links(circulation, language):
     from .paper_mail import paper_links
 
-    papers = [p for p in circulation.papers.prefetch_related("versions") if p.versions.all()]
+    papers = [
+        p
+        for p in circulation.papers.filter(withdrawn_at=None).prefetch_related("versions")
+        if p.versions.all()
+    ]
     versions = {p.pk: max(p.versions.all(), key=lambda v: v.number) for p in papers}
     return paper_links(circulation.group, papers, versions, language)
 

@@ -20,6 +20,7 @@ from .meetings import (  # noqa: F401
     MeetingRule,
     Minutes,
     MinutesComment,
+    MinutesCorrection,
     MinutesEntry,
     Paper,
     PaperDownload,

@@ -176,6 +176,13 @@ class Paper(BilingualMixin, models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # Set when the paper was last sent to members by email (circulated).
     circulated_at = models.DateTimeField(null=True, blank=True)
+    # A withdrawn paper stays in the record (and the archive) but is no longer sent or offered
+    # to members; the reason is shown to them.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField(blank=True)
     history = HistoricalRecords()
 
     bilingual_fields = ("title",)
@@ -189,6 +196,10 @@ class Paper(BilingualMixin, models.Model):
     @property
     def current_version(self):
         return self.versions.order_by("-number").first()
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
 
 
 def paper_upload_to(version, filename):
@@ -314,6 +325,24 @@ class Minutes(BilingualMixin, models.Model):
     @property
     def is_approved(self):
         return self.status == self.Status.APPROVED
+
+
+class MinutesCorrection(models.Model):
+    """A change to minutes after the chair approved them: who, when and why."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="corrections")
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    corrected_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["corrected_at"]
+
+    def __str__(self):
+        return f"Correction to {self.minutes}"
 
 
 class MinutesEntry(BilingualMixin, models.Model):

@@ -51,9 +51,10 @@ def render_agenda_pdf(meeting, language):
 
 
 def _papers_with_current_version(meeting):
-    """The meeting's papers, each with its current version's number and date (one query)."""
+    """The meeting's papers (not withdrawn ones), each with its current version's number and date
+    (one query)."""
     latest = PaperVersion.objects.filter(paper=OuterRef("pk")).order_by("-number")
-    return meeting.papers.annotate(
+    return meeting.papers.filter(withdrawn_at=None).annotate(
         current_number=Subquery(latest.values("number")[:1]),
         current_uploaded_at=Subquery(latest.values("uploaded_at")[:1]),
     )

@@ -25,6 +25,9 @@ REFUSALS = {
     "deadline_past": gettext_lazy("The deadline must be in the future."),
     "no_recipients": gettext_lazy("Select at least one person to send it to."),
     "group_closed": gettext_lazy("This group has closed."),
+    "withdrawn": gettext_lazy(
+        "A paper you selected has been withdrawn. Select only current papers."
+    ),
 }
 
 
@@ -62,10 +65,10 @@ def circulation_new(request, slug):
         request.POST or None,
         group=group,
         recipients=Person.objects.filter(pk__in=[p.pk for p in recipients]).order_by("full_name"),
-        papers=group.papers.order_by("-created_at"),
+        papers=group.papers.filter(withdrawn_at=None).order_by("-created_at"),
         initial={
             "recipients": recipients,
-            "papers": list(meeting.papers.all()) if meeting else [],
+            "papers": list(meeting.papers.filter(withdrawn_at=None)) if meeting else [],
             "subject_en": meeting.title_en if meeting else "",
             "subject_cy": meeting.title_cy if meeting else "",
         },

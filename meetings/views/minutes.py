@@ -10,17 +10,24 @@ from ncg_portal.i18n import current_language
 from ..minutes import (
     approve_minutes,
     comment_on_minutes,
+    correct_minutes,
     minutes_pdf,
     minutes_record,
     save_minutes,
     share_minutes,
     start_minutes,
 )
-from ..minutes_forms import ApproveMinutesForm, MinutesCommentForm, MinutesForm
+from ..minutes_forms import (
+    ApproveMinutesForm,
+    MinutesCommentForm,
+    MinutesCorrectionForm,
+    MinutesForm,
+)
 from ..models import Meeting, Minutes
 from ..permissions import (
     can_approve_minutes,
     can_comment_on_minutes,
+    can_correct_minutes,
     can_edit_minutes,
     can_see_minutes,
     get_managed_meeting,
@@ -51,6 +58,7 @@ def _render_minutes(request, group, meeting, minutes, *, comment_form=None, appr
         record=record,
         comments=minutes.comments.select_related("person", "agenda_item"),
         can_edit=can_edit_minutes(request.user, minutes),
+        can_correct=can_correct_minutes(request.user, minutes),
         can_comment=can_comment_on_minutes(request.user, minutes),
         can_approve=can_approve_minutes(request.user, minutes),
         comment_form=comment_form or MinutesCommentForm(meeting=meeting),
@@ -127,6 +135,53 @@ def minutes_edit(request, slug, pk):
         record=minutes_record(minutes, current_language()),
     )
     return render(request, "meetings/minutes_edit.html", context)
+
+
+@login_required
+def minutes_correct(request, slug, pk):
+    """Correct approved minutes: the written parts again, with a reason that members are told."""
+    group, meeting = get_managed_meeting(request.user, slug, pk)
+    minutes = _minutes_of(meeting)
+    if minutes is None or not can_correct_minutes(request.user, minutes):
+        raise Http404
+    entries = list(minutes.entries.select_related("agenda_item"))
+    form = MinutesCorrectionForm(
+        request.POST or None,
+        entries=entries,
+        initial={"body_en": minutes.body_en, "body_cy": minutes.body_cy},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            correct_minutes(
+                minutes=minutes,
+                discussions=form.discussions(),
+                body_en=form.cleaned_data["body_en"].strip(),
+                body_cy=form.cleaned_data["body_cy"].strip(),
+                corrected_by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except MeetingError as error:
+            if str(error) == "no_reason":
+                form.add_error("reason", _("Enter why the minutes are being corrected."))
+            else:
+                form.add_error(None, _("Nothing has changed. Change the text to correct it."))
+        else:
+            messages.success(
+                request, _("The minutes have been corrected and members have been told why.")
+            )
+            return redirect("meetings:minutes", group.slug, meeting.pk)
+    context = meeting_page_context(
+        request,
+        group,
+        meeting=meeting,
+        minutes=minutes,
+        form=form,
+        record=minutes.record[current_language()],
+        correcting=True,
+    )
+    return render(
+        request, "meetings/minutes_edit.html", context, status=400 if form.errors else 200
+    )
 
 
 @login_required

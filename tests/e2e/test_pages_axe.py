@@ -239,3 +239,67 @@ def test_settings_and_send_papers_forms_with_errors(page, people, meeting_with_p
         check_page(page, lang=lang)
         expect(page.locator(".govuk-error-summary")).to_be_visible()
         expect(page.locator("a[href='#id_papers_0']")).to_have_count(1)
+
+
+def test_paper_and_minutes_correction_pages(page, people, ncg, meeting_with_papers):
+    """A paper's page, a new version, withdrawing it (with the error summary) and the withdrawn
+    paper as members see it; correcting approved minutes, refused without a reason."""
+    import datetime
+
+    from django.utils import timezone
+
+    from meetings import minutes as minutes_services
+    from meetings import services
+    from meetings.models import Meeting
+
+    paper = meeting_with_papers.papers.order_by("reference").first()
+    sign_in_quickly(page, people["secretariat"])
+    visit_both(page, f"/g/ncg/papers/{paper.pk}/")
+    visit_both(page, f"/g/ncg/papers/{paper.pk}/versions/add/")
+    withdraw = f"/g/ncg/papers/{paper.pk}/withdraw/"
+    visit_both(page, withdraw)
+    for lang in LANGS:
+        visit(page, f"/{lang}{withdraw}")
+        with page.expect_navigation():
+            page.locator("main form button[type='submit']").click()
+        check_page(page, lang=lang)
+        expect(page.locator("a[href='#id_reason']")).to_have_count(1)
+    page.locator("#id_reason").fill("Superseded by the revised update")
+    with page.expect_navigation():
+        page.locator("main form button[type='submit']").click()
+    check_page(page)
+    expect(page.locator(".govuk-inset-text")).to_contain_text("Superseded by the revised update")
+
+    start = timezone.now() - datetime.timedelta(days=7)
+    held = services.create_meeting(
+        group=ncg,
+        title_en="Winter meeting",
+        title_cy="Cyfarfod y gaeaf",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        mode=Meeting.Mode.ONLINE,
+        status=Meeting.Status.CONFIRMED,
+    )
+    services.add_agenda_item(meeting=held, title_en="Welcome", title_cy="Croeso")
+    services.record_attendance(meeting=held, attended_by_person={people["chair"].pk: "in_person"})
+    minutes = minutes_services.start_minutes(meeting=held, started_by=people["secretariat"])
+    minutes_services.approve_minutes(minutes=minutes, approved_by=people["chair"], notify=False)
+    correct = f"/g/ncg/meetings/{held.pk}/minutes/correct/"
+    visit_both(page, correct)
+    for lang in LANGS:
+        visit(page, f"/{lang}{correct}")
+        with page.expect_navigation():
+            page.locator("main form button[type='submit']").click()
+        check_page(page, lang=lang)
+        expect(page.locator("a[href='#id_reason']")).to_have_count(1)
+    page.locator("textarea[name^='discussion_en_']").first.fill("Welcomed everyone.")
+    page.locator("#id_reason").fill("Agreed at the next meeting")
+    with page.expect_navigation():
+        page.locator("main form button[type='submit']").click()
+    check_page(page)
+    expect(page.locator(".app-minutes-corrections")).to_contain_text("Agreed at the next meeting")
+
+    sign_in_quickly(page, people["member"])
+    visit_both(page, f"/g/ncg/papers/{paper.pk}/")
+    visit_both(page, f"/g/ncg/meetings/{meeting_with_papers.pk}/")
+    visit_both(page, f"/g/ncg/meetings/{held.pk}/minutes/")
