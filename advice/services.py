@@ -302,7 +302,7 @@ def set_sources(*, letter, meetings, circulations, by):
         circulations
     ):
         return letter
-    letter._change_reason = "Sources of the letter changed"
+    with_reason(letter, "Sources of the letter changed", user=by)
     letter.meetings.set(meetings)
     letter.circulations.set(circulations)
     return letter

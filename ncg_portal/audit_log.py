@@ -6,6 +6,14 @@ group: a `group` foreign key, or one reached through its parents (an agenda item
 a comment's circulation's group…). People belong to the log of each group they were a member of.
 History lives in one table per model; a page of the log is one UNION query across them, then one
 query per kind on the page for the rows and their previous versions.
+
+Many-to-many fields kept with history (`HistoricalRecords(m2m_fields=[…])`: a letter's meetings
+and circulations, a circulation's papers) show on their parent's rows. simple-history writes a
+parent row whenever the links change (its m2m_changed receiver: one row after the removals of a
+`.set()`, one after the additions) and copies the links as they then stood into a historical table
+of their own, a row per link pointing at the parent's history row. An entry compares its row's
+links with those of the object's previous row: "Papers: added …, removed …". One query per such
+field on the page fetches them.
 """
 
 import csv
@@ -14,8 +22,9 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models import Q, Value
+from django.db.models import Exists, OuterRef, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 # Never shown or exported: secrets, hashes and raw bytes.
@@ -42,11 +51,25 @@ NOT_LOGGED = {"members.groupvisit"}
 
 
 @dataclass(frozen=True)
+class Link:
+    """A many-to-many field whose links simple-history keeps with its model's history."""
+
+    field: models.ManyToManyField  # Circulation.papers
+    history: type  # its historical model: a row per link, per history row of the parent
+    target: str  # the historical row's foreign key to the linked object: "paper"
+
+    @property
+    def target_attname(self):
+        return self.history._meta.get_field(self.target).attname
+
+
+@dataclass(frozen=True)
 class Kind:
     key: str  # "meetings.meeting"
     model: type
     history: type
     paths: tuple  # lookups from a history row to its group's id
+    links: tuple = ()  # Link for each many-to-many field kept with the history
 
     @property
     def label(self):
@@ -84,6 +107,31 @@ def _group_paths(model, depth=0, seen=()):
     return tuple(p for p in paths if p.count("__") == shortest)
 
 
+def history_links():
+    """{historical model: (Link, …)} for the many-to-many fields kept with history. The historical
+    models of the links (auto-created, like the through tables they copy) are shown through these,
+    on their parent's rows, not as kinds of their own."""
+    from simple_history.models import HistoricalChanges
+
+    links = {}
+    for history in apps.get_models(include_auto_created=True):
+        through = getattr(history, "instance_type", None)
+        if not issubclass(history, HistoricalChanges) or through is None:
+            continue
+        if not through._meta.auto_created:
+            continue
+        owner = through._meta.auto_created  # the model that declares the field
+        field = next(f for f in owner._meta.many_to_many if f.remote_field.through is through)
+        parent = history._meta.get_field("history").related_model
+        link = Link(field, history, field.m2m_reverse_field_name())
+        links.setdefault(parent, []).append(link)
+    # In the order the fields are declared on the model.
+    return {
+        parent: tuple(sorted(found, key=lambda link: link.field.creation_counter))
+        for parent, found in links.items()
+    }
+
+
 @cache
 def audited_kinds():
     """{key: Kind} for every model with history that belongs to a group."""
@@ -91,6 +139,7 @@ def audited_kinds():
 
     from members.models import Group, Person
 
+    links = history_links()
     kinds = {}
     for history in apps.get_models(include_auto_created=True):
         if not issubclass(history, HistoricalChanges):
@@ -106,7 +155,7 @@ def audited_kinds():
             paths = _group_paths(model)
         key = model._meta.label_lower
         if paths and key not in NOT_LOGGED:
-            kinds[key] = Kind(key, model, history, paths)
+            kinds[key] = Kind(key, model, history, paths, links.get(history, ()))
     return kinds
 
 
@@ -120,10 +169,11 @@ class Filters:
     object_id: int | None = None
 
 
-def _text_q(history, text):
-    """Rows whose reason or any of the object's words hold `text`."""
+def _text_q(kind, text):
+    """Rows whose reason or any of the object's words hold `text`, or the name of anything it
+    linked to then (a letter's meetings, a circulation's papers)."""
     q = Q(history_change_reason__icontains=text)
-    for field in history._meta.get_fields():
+    for field in kind.history._meta.get_fields():
         if (
             isinstance(field, (models.CharField, models.TextField))
             and field.name not in HIDDEN_FIELDS
@@ -131,7 +181,30 @@ def _text_q(history, text):
             and not field.choices
         ):
             q |= Q(**{f"{field.name}__icontains": text})
+    for link in kind.links:
+        names = Q()
+        for name in _name_fields(link.field.related_model):
+            names |= Q(**{f"{link.target}__{name}__icontains": text})
+        if names:
+            q |= Exists(link.history.objects.filter(names, history=OuterRef("pk")))
     return q
+
+
+def _name_fields(model):
+    """The text fields `_label` names `model` by, in both languages."""
+    found = []
+    for name in LABEL_FIELDS:
+        for each in (name, name[:-3] + "_cy") if name.endswith("_en") else (name,):
+            try:
+                field = model._meta.get_field(each)
+            except FieldDoesNotExist:
+                continue
+            if (
+                isinstance(field, (models.CharField, models.TextField))
+                and each not in HIDDEN_FIELDS
+            ):
+                found.append(each)
+    return found
 
 
 def _rows(group, filters):
@@ -150,7 +223,7 @@ def _rows(group, filters):
         if filters.until:
             qs = qs.filter(history_date__date__lte=filters.until)
         if filters.text:
-            qs = qs.filter(_text_q(kind.history, filters.text))
+            qs = qs.filter(_text_q(kind, filters.text))
         queries.append(
             qs.annotate(audit_kind=Value(key, output_field=models.CharField())).values_list(
                 "audit_kind", "history_id", "history_date"
@@ -226,8 +299,8 @@ class Entry:
 
 def entries(rows):
     """Entries for (kind, history_id, history_date) rows, in the rows' order: one query per kind
-    for the rows, one for their previous versions, one per kind of object a changed foreign key
-    points to."""
+    for the rows, one for their previous versions, one per many-to-many field kept with history
+    (the links at those rows), one per kind of object a changed link or foreign key points to."""
     kinds = audited_kinds()
     by_kind = {}
     for key, history_id, _when in rows:
@@ -252,6 +325,7 @@ def entries(rows):
                 if (r.history_date, r.history_id) < (record.history_date, record.history_id)
             ]
             previous[(key, record.history_id)] = before[-1] if before else None
+    linked = _linked(kinds, records, previous)
     result = []
     for key, history_id, _when in rows:
         record = records.get((key, history_id))
@@ -263,11 +337,31 @@ def entries(rows):
                 kind=kind,
                 record=record,
                 action=record.history_type,
-                changes=_changes(kind, record, previous[(key, history_id)]),
+                changes=_changes(kind, record, previous[(key, history_id)], linked),
             )
         )
     _name_foreign_keys(result)
     return result
+
+
+def _linked(kinds, records, previous):
+    """{(Link, history_id): {linked object ids}} for the rows and their previous versions."""
+    wanted = {}
+    for key, history_id in records:
+        if kinds[key].links:
+            ids = wanted.setdefault(key, set())
+            ids.add(history_id)
+            before = previous[(key, history_id)]
+            if before is not None:
+                ids.add(before.history_id)
+    linked = {}
+    for key, ids in wanted.items():
+        for link in kinds[key].links:
+            for history_id, target in link.history.objects.filter(history_id__in=ids).values_list(
+                "history_id", link.target_attname
+            ):
+                linked.setdefault((link, history_id), set()).add(target)
+    return linked
 
 
 def _fields(kind):
@@ -279,8 +373,9 @@ def _fields(kind):
     ]
 
 
-def _changes(kind, record, before):
-    """[(field, before, after)]: every set field for a creation, the changed ones otherwise."""
+def _changes(kind, record, before, linked):
+    """[(field, before, after)]: every set field for a creation, the changed ones otherwise; a
+    many-to-many field's before and after are the sets of linked ids (None: not known)."""
     out = []
     for field in _fields(kind):
         attname = field.attname
@@ -292,6 +387,13 @@ def _changes(kind, record, before):
         elif new == old:
             continue
         out.append([field, old, new])
+    if record.history_type == "-":
+        return out  # the links go with the object, as its fields do
+    for link in kind.links:
+        new = linked.get((link, record.history_id), set())
+        old = linked.get((link, before.history_id), set()) if before is not None else None
+        if new != old and (old is not None or new):
+            out.append([link.field, old, new])
     return out
 
 
@@ -301,7 +403,10 @@ def _name_foreign_keys(result):
     for entry in result:
         for change in entry.changes:
             field = change[0]
-            if field.is_relation:
+            if field.many_to_many:
+                for value in change[1:]:
+                    wanted.setdefault(field.related_model, set()).update(value or ())
+            elif field.is_relation:
                 for value in change[1:]:
                     if value is not None:
                         wanted.setdefault(field.related_model, set()).add(value)
@@ -312,7 +417,13 @@ def _name_foreign_keys(result):
     for entry in result:
         for change in entry.changes:
             field = change[0]
-            if field.is_relation:
+            if field.many_to_many:
+                for i in (1, 2):
+                    if change[i] is not None:
+                        change[i] = Linked(
+                            (pk, names.get((field.related_model, pk), f"#{pk}")) for pk in change[i]
+                        )
+            elif field.is_relation:
                 for i in (1, 2):
                     if change[i] is not None:
                         change[i] = names.get((field.related_model, change[i]), f"#{change[i]}")
@@ -320,6 +431,32 @@ def _name_foreign_keys(result):
                 labels = dict(field.flatchoices)
                 for i in (1, 2):
                     change[i] = labels.get(change[i], change[i])
+
+
+class Linked(list):
+    """What a many-to-many field linked to at one history row: the objects' names, sorted, with
+    their ids in `ids` (two papers of the same title are still two)."""
+
+    def __init__(self, pairs=()):
+        pairs = sorted(pairs, key=lambda pair: (pair[1].casefold(), pair[0]))
+        super().__init__(name for _pk, name in pairs)
+        self.ids = [pk for pk, _name in pairs]
+
+    def pairs(self):
+        return zip(self.ids, self, strict=True)
+
+    def __str__(self):
+        return "; ".join(self)
+
+
+def added_and_removed(before, after):
+    """([names added], [names removed]) from `before` to `after`, both Linked; `before` None (not
+    known) counts everything as added."""
+    old = set(before.ids) if before else set()
+    new = set(after.ids)
+    added = [name for pk, name in after.pairs() if pk not in old]
+    removed = [name for pk, name in before.pairs() if pk not in new] if before else []
+    return added, removed
 
 
 def _label(obj):
@@ -347,7 +484,7 @@ def show(value):
         return value.isoformat()
     if hasattr(value, "name") and hasattr(value, "storage"):  # a file
         return value.name
-    return str(value)
+    return str(value)  # Linked: the names, separated by semicolons
 
 
 CSV_COLUMNS = (

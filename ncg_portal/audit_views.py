@@ -20,7 +20,15 @@ from members.pages import group_page_context
 from members.permissions import get_records_group
 
 from .audit import record_access
-from .audit_log import ACTIONS, AuditLog, Filters, audited_kinds, show, write_csv
+from .audit_log import (
+    ACTIONS,
+    AuditLog,
+    Filters,
+    added_and_removed,
+    audited_kinds,
+    show,
+    write_csv,
+)
 from .models import RecordAccess
 
 PAGE_SIZE = 50
@@ -68,13 +76,22 @@ def _rows_for_page(entries):
         {
             "entry": entry,
             "action": ACTIONS[entry.action],
-            "changes": [
-                (str(field.verbose_name).capitalize(), show(before), show(after))
-                for field, before, after in entry.changes
-            ],
+            "changes": [_change(*change) for change in entry.changes],
         }
         for entry in entries
     ]
+
+
+def _change(field, before, after):
+    """A field's before and after; for links (a letter's meetings, a circulation's papers) the
+    names added and removed, easier to read than two lists."""
+    change = {"label": str(field.verbose_name).capitalize()}
+    if field.many_to_many:
+        change["links"] = True
+        change["added"], change["removed"] = added_and_removed(before, after)
+    else:
+        change["before"], change["after"] = show(before), show(after)
+    return change
 
 
 @login_required
