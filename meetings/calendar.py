@@ -19,6 +19,7 @@ from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStand
 
 from members.models import Membership, Person
 from members.services import hash_token
+from ncg_portal.audit import with_reason
 
 from .models import CalendarFeed, Meeting
 
@@ -187,7 +188,10 @@ def issue_calendar_feed(*, person) -> str:
 
 
 def revoke_calendar_feed(*, person):
-    CalendarFeed.objects.filter(person=person).delete()
+    # Deleted as an instance, so its history row carries a reason.
+    feed = CalendarFeed.objects.filter(person=person).first()
+    if feed is not None:
+        with_reason(feed, "Calendar feed revoked").delete()
 
 
 def person_for_feed_token(token) -> Person | None:

@@ -11,7 +11,16 @@ from ncg_portal.audit import with_reason
 from ncg_portal.mail import absolute_url, queue_mail
 
 from .calendar import meeting_ics
-from .models import Action, AgendaItem, Attendance, Declaration, Meeting, MinutesEntry
+from .models import (
+    Action,
+    AgendaItem,
+    Attendance,
+    Declaration,
+    Meeting,
+    MinutesComment,
+    MinutesEntry,
+    Paper,
+)
 from .permissions import INVITED_ROLES
 
 
@@ -278,6 +287,16 @@ def remove_agenda_item(*, item, reason="Agenda item removed"):
             raise MeetingError("has_minutes")
         entry._change_reason = reason
         entry.delete()
+    # What on_delete would do in bulk, one saved row at a time, so each change leaves history:
+    # papers and minutes comments lose the item (SET_NULL), declarations under it go (CASCADE).
+    for paper in Paper.objects.select_for_update().filter(agenda_item=item):
+        paper.agenda_item = None
+        with_reason(paper, reason).save()
+    for comment in MinutesComment.objects.select_for_update().filter(agenda_item=item):
+        comment.agenda_item = None
+        with_reason(comment, reason).save()
+    for declaration in Declaration.objects.filter(agenda_item=item):
+        with_reason(declaration, reason).delete()
     item._change_reason = reason
     item.delete()
     for position, other in enumerate(

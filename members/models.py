@@ -361,8 +361,9 @@ class Invitation(models.Model):
 class GroupVisit(models.Model):
     """When a person last looked at a group, so its pages can say what is new since then.
 
-    `seen_before` is the start of the previous visit: what changed after it is "new". Visits are
-    moved on with queryset updates, so they add no history row per page view."""
+    `seen_before` is the start of the previous visit: what changed after it is "new". History has
+    a row per sitting, not per page view: within a sitting `last_seen_at` moves on with a
+    queryset update (members/visits.py)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="group_visits")
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="visits")

@@ -9,7 +9,6 @@ import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, When
 from django.utils import timezone
 
 from ncg_portal.audit import with_reason
@@ -28,9 +27,10 @@ def sitting_gap():
 def note_visit(person, group, now=None):
     """Record that the person is looking at the group now; return their GroupVisit.
 
-    The first visit creates the row (with a history entry); later visits move it on with a
-    queryset update, so page views add no history rows. `created` on the returned object says
-    whether this was the first visit.
+    History keeps one row per sitting, not one per page view: the first visit and each new
+    sitting are saved (a history row each, with the `seen_before` that sitting shows), while
+    page views within a sitting only move `last_seen_at` on with a queryset update, which keeps
+    them to one UPDATE. `created` on the returned object says whether this was the first visit.
     """
     now = now or timezone.now()
     visit = GroupVisit.objects.filter(person=person, group=group).first()
@@ -40,25 +40,30 @@ def note_visit(person, group, now=None):
             # No savepoint: outside a transaction (a page view) this is its own transaction; a
             # concurrent first visit that won the race is then simply read back below.
             with transaction.atomic(savepoint=False):
-                with_reason(visit, "First visit to the group").save()
+                with_reason(visit, "First visit to the group", user=person).save()
         except IntegrityError:
             visit = GroupVisit.objects.get(person=person, group=group)
         else:
             visit.created = True
             return visit
-    new_sitting = now - visit.last_seen_at > sitting_gap()
-    GroupVisit.objects.filter(pk=visit.pk).update(
-        # In SQL, the right-hand side reads the row as it was: seen_before takes the old value.
-        seen_before=Case(
-            When(last_seen_at__lt=now - sitting_gap(), then=F("last_seen_at")),
-            default=F("seen_before"),
-        ),
-        last_seen_at=now,
-    )
-    if new_sitting:
-        visit.seen_before = visit.last_seen_at
-    visit.last_seen_at = now
     visit.created = False
+    start = now - sitting_gap()
+    if visit.last_seen_at >= start:
+        # Within the sitting. The filter re-checks that in SQL, so a sitting that has just ended
+        # (the row was read a moment ago) goes on to the saved path below.
+        if GroupVisit.objects.filter(pk=visit.pk, last_seen_at__gte=start).update(last_seen_at=now):
+            visit.last_seen_at = now
+            return visit
+    with transaction.atomic():
+        visit = GroupVisit.objects.select_for_update().get(pk=visit.pk)
+        visit.created = False
+        if visit.last_seen_at < start:
+            visit.seen_before = visit.last_seen_at
+            visit.last_seen_at = now
+            with_reason(visit, "New sitting", user=person).save()
+        else:  # a concurrent request began the sitting first
+            GroupVisit.objects.filter(pk=visit.pk).update(last_seen_at=now)
+            visit.last_seen_at = now
     return visit
 
 

@@ -100,11 +100,24 @@ def test_after_the_idle_time_seen_before_moves_to_the_last_visit(member, ncg):
     assert stored.seen_before == last and stored.last_seen_at == back
 
 
-def test_page_views_add_no_history_rows(member, ncg):
+def test_history_has_a_row_per_sitting_not_per_page_view(member, ncg):
     start = timezone.now() - datetime.timedelta(hours=5)
     for minutes in (0, 5, 60, 65, 200):
         note_visit(member, ncg, now=start + minutes * MINUTE)
-    assert GroupVisit.objects.get(person=member, group=ncg).history.count() == 1
+    visit = GroupVisit.objects.get(person=member, group=ncg)
+    history = list(visit.history.order_by("history_id"))
+    assert [h.history_change_reason for h in history] == [
+        "First visit to the group",
+        "New sitting",
+        "New sitting",
+    ]
+    # Each row holds the sitting as it began: when, and what counts as new in it.
+    assert [(h.last_seen_at, h.seen_before) for h in history] == [
+        (start, None),
+        (start + 60 * MINUTE, start + 5 * MINUTE),
+        (start + 200 * MINUTE, start + 65 * MINUTE),
+    ]
+    assert history[-1].history_user == member
 
 
 def test_visits_are_per_group(member, ncg, other_group):
