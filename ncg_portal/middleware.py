@@ -46,6 +46,38 @@ class RequestIdMiddleware:
             _request_id.reset(token)
 
 
+class PermissionsPolicyMiddleware:
+    """Browser features the portal never uses are switched off for it and anything it embeds.
+    Security keys (WebAuthn) stay allowed for the portal itself: allauth's MFA uses them."""
+
+    POLICY = ", ".join(
+        [
+            "accelerometer=()",
+            "autoplay=()",
+            "browsing-topics=()",
+            "camera=()",
+            "display-capture=()",
+            "geolocation=()",
+            "gyroscope=()",
+            "magnetometer=()",
+            "microphone=()",
+            "midi=()",
+            "payment=()",
+            "usb=()",
+            "publickey-credentials-create=(self)",
+            "publickey-credentials-get=(self)",
+        ]
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.POLICY)
+        return response
+
+
 # Pages a person who must enrol in MFA may still reach.
 MFA_ENROLMENT_URL_NAMES = {
     "mfa_index",

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "ncg_portal.middleware.RequireMfaMiddleware",
     "ncg_portal.middleware.ClosedGroupMiddleware",
+    "ncg_portal.middleware.PermissionsPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "ncg_portal.urls"
@@ -130,7 +131,11 @@ TASKS = {
 AUTH_USER_MODEL = "members.Person"
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        # Our people have an email and a full name, not Django's username/first/last names.
+        "OPTIONS": {"user_attributes": ("email", "full_name")},
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
@@ -145,6 +150,8 @@ LOGIN_REDIRECT_URL = "members:home"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
+# No script of ours reads the CSRF cookie (forms carry the token), so script may not either.
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # django-allauth: email login, no open sign-up (people join by invitation).
