@@ -46,6 +46,8 @@ MIDDLEWARE = [
     "ncg_portal.middleware.InboundWebhookBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The database is down: a 503 page. Outside everything that may read the session or the user.
+    "ncg_portal.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -101,6 +103,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database server that does not answer fails the request (a 503 page, ncg_portal/outage.py) or
+# command within seconds, instead of holding a web worker until the TCP stack gives up.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "connect_timeout", env_int("DB_CONNECT_TIMEOUT_SECONDS", 5)
+)
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     from django.core.exceptions import ImproperlyConfigured
 

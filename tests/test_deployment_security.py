@@ -46,7 +46,7 @@ print(json.dumps(out))
 """
 
 
-def _production_env():
+def _production_env(database_url):
     env = {
         k: v
         for k, v in os.environ.items()
@@ -57,7 +57,7 @@ def _production_env():
             "DEBUG": "false",
             "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-value-0123456789",
             "ALLOWED_HOSTS": "portal.example.org",
-            "DATABASE_URL": os.environ["DATABASE_URL"],
+            "DATABASE_URL": database_url,
             "DJANGO_SETTINGS_MODULE": "ncg_portal.settings",
             # No collectstatic here: the manifest storage is a deployment step, not a header.
             "STATIC_MANIFEST": "false",
@@ -67,11 +67,18 @@ def _production_env():
 
 
 @pytest.fixture(scope="module")
-def production():
+def production(django_db_setup, django_db_blocker):
+    # The test database: migrated, and empty of anything but what the probe's pages need.
+    from django.db import connection
+
+    db = connection.settings_dict
+    database_url = (
+        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
     result = subprocess.run(
         [sys.executable, "-c", PRODUCTION_PROBE],
         cwd=ROOT,
-        env=_production_env(),
+        env=_production_env(database_url),
         capture_output=True,
         text=True,
         timeout=120,
