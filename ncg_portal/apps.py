@@ -24,3 +24,7 @@ class PortalConfig(AppConfig):
 
         post_migrate.connect(protect_after_migrate, sender=self, dispatch_uid="ncg_history_guard")
         pre_create_historical_record.connect(apply_backdate, dispatch_uid="ncg_audit_backdate")
+
+        from .security_log import connect
+
+        connect()

@@ -241,3 +241,16 @@ def test_password_change_uses_the_validators(as_member, member):
     assert "too common" in response.content.decode()
     member.refresh_from_db()
     assert member.check_password(PASSWORD)
+
+
+@pytest.mark.django_db
+def test_sign_in_events_are_logged_without_secrets(member, caplog):
+    client = Client()
+    with caplog.at_level("INFO", logger="ncg_portal.security"):
+        client.get("/en/accounts/login/")
+        client.post("/en/accounts/login/", {"login": member.email, "password": "wrong-guess-1"})
+        client.post("/en/accounts/login/", {"login": member.email, "password": PASSWORD})
+    lines = [r.getMessage() for r in caplog.records if r.name == "ncg_portal.security"]
+    assert any("sign-in failed" in line and member.email in line for line in lines), lines
+    assert any(line.startswith(f"sign-in person={member.pk}") for line in lines), lines
+    assert not any("wrong-guess-1" in line or PASSWORD in line for line in lines)
