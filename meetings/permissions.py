@@ -116,6 +116,19 @@ def can_see_circulation(person, circulation):
     return Role.CHAIR in roles or circulation.recipients.filter(person=person).exists()
 
 
+def visible_circulations(person, group, circulations):
+    """Those of `circulations` (the group's) that can_see_circulation lets the person see, as a
+    queryset: for lists, and wherever a page names a circulation."""
+    from .models import Circulation
+
+    if can_manage_meetings(person, group):
+        return circulations
+    circulations = circulations.exclude(status=Circulation.Status.DRAFT)
+    if Role.CHAIR not in current_roles(person, group):
+        circulations = circulations.filter(recipients__person=person)
+    return circulations
+
+
 def can_respond(person, circulation):
     return (
         circulation.is_open

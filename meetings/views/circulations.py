@@ -7,8 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from members.models import Role
-from members.permissions import current_roles, get_group_for, get_managed_group
+from members.permissions import get_group_for, get_managed_group
 
 from .. import written_procedure as wp
 from ..circulation_forms import CirculationForm, ResponseForm
@@ -18,6 +17,7 @@ from ..permissions import (
     can_read_summary,
     can_respond,
     get_circulation_for,
+    visible_circulations,
 )
 from .common import meeting_page_context
 
@@ -38,11 +38,7 @@ def _context(request, group, **extra):
 @login_required
 def circulation_list(request, slug):
     group = get_group_for(request.user, slug)
-    circulations = group.circulations.all()
-    if not can_manage_meetings(request.user, group):
-        circulations = circulations.exclude(status=Circulation.Status.DRAFT)
-        if Role.CHAIR not in current_roles(request.user, group):
-            circulations = circulations.filter(recipients__person=request.user)
+    circulations = visible_circulations(request.user, group, group.circulations.all())
     return render(
         request,
         "meetings/circulation_list.html",

@@ -20,6 +20,7 @@ from ..paper_mail import recipients, send_meeting_papers
 from ..permissions import (
     can_manage_meetings,
     get_managed_meeting,
+    visible_circulations,
 )
 from ..services import MeetingError
 from ..uploads import add_paper_version, create_paper, record_download, withdraw_paper
@@ -73,7 +74,10 @@ def paper_detail(request, slug, pk):
         group,
         paper=paper,
         versions=versions,
-        circulations=paper.circulations.order_by("-created_at"),
+        # Only those the visitor may open: not a draft to members, nor one sent to others.
+        circulations=visible_circulations(request.user, group, paper.circulations.all()).order_by(
+            "-created_at"
+        ),
         can_manage=can_manage,
         can_change=can_manage and not group.is_closed and not paper.is_withdrawn,
         # Members are not offered a withdrawn paper; the secretariat keeps it for the record.
