@@ -4,9 +4,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from members.forms import DateInput
+from ncg_portal.concurrency import token_field
 from ncg_portal.images import check_small_image
 
-from .models import LetterVersion
+from .models import Letter, LetterVersion
 
 
 def _text(label, *, lang, required=True, rows=None, max_length=None):
@@ -77,6 +78,8 @@ class LetterForm(forms.Form):
         help_text=_("Their minutes, summaries and comments are shown beside the letter."),
         error_messages={"invalid_choice": _("Select only circulations of this group.")},
     )
+    # When editing: what the editor started from (services.letter_edit_token).
+    started_from = token_field()
 
     TEXT_FIELDS = LetterVersion.TEXT_FIELDS
     DETAIL_FIELDS = (
@@ -88,8 +91,10 @@ class LetterForm(forms.Form):
         "signatory_role_cy",
     )
 
-    def __init__(self, *args, group, has_signature=False, **kwargs):
+    def __init__(self, *args, group, has_signature=False, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["started_from"]
         from meetings.models import Meeting
 
         self.fields["meetings"].queryset = group.meetings.exclude(
@@ -117,6 +122,51 @@ class LetterForm(forms.Form):
 
     def texts(self):
         return {name: self.cleaned_data[name] for name in self.TEXT_FIELDS}
+
+    # For ncg_portal.concurrency.show_conflict: this person's input and what the form posts.
+    def input_snapshot(self):
+        mine = {
+            name: self.cleaned_data[name]
+            for name in (*self.DETAIL_FIELDS, *self.TEXT_FIELDS)
+            if name in self.cleaned_data
+        }
+        for name in ("meetings", "circulations"):
+            if name in self.cleaned_data:
+                mine[name] = frozenset(obj.pk for obj in self.cleaned_data[name])
+        return mine
+
+    def as_data(self, name, value):
+        if name in ("meetings", "circulations"):
+            return [str(pk) for pk in sorted(value)]
+        if name == "letter_date":
+            return [value.isoformat()]
+        return [str(value)]
+
+    def saved_now(self, snapshot):
+        """What is stored now (services.letter_snapshot), as the editor shows it: name ->
+        (label, text), for the list shown when someone else changed the letter meanwhile."""
+        from django.utils.formats import date_format
+
+        from meetings.models import Circulation, Meeting
+
+        def sources(model, name):
+            field = self.fields[name]
+            objects = model.objects.filter(pk__in=snapshot[name])
+            return "; ".join(field.label_from_instance(obj) for obj in objects) or _("None")
+
+        shown = {
+            "letter_date": lambda: date_format(snapshot["letter_date"], "j F Y"),
+            "meetings": lambda: sources(Meeting, "meetings"),
+            "circulations": lambda: sources(Circulation, "circulations"),
+            "status": lambda: Letter.Status(snapshot["status"]).label,
+            "signature": lambda: snapshot["signature"].rsplit("/", 1)[-1] or _("None"),
+        }
+        labels = {name: field.label for name, field in self.fields.items()}
+        labels.update(status=_("Status"), signature=self.fields["signature"].label)
+        return {
+            name: (labels[name], shown[name]() if name in shown else value or _("None"))
+            for name, value in snapshot.items()
+        }
 
     def details(self):
         details = {name: self.cleaned_data[name] for name in self.DETAIL_FIELDS}

@@ -8,11 +8,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from members.models import Role
 from members.permissions import current_roles
 from ncg_portal.audit import with_reason
+from ncg_portal.concurrency import Conflict, changed_names, history_row
 
 from .models import Letter, LetterComment, LetterVersion
 
@@ -107,6 +109,128 @@ def save_letter(*, letter, saved_by, texts, reason="Letter edited", restored_fro
     if letter.status == Letter.Status.APPROVED:
         _unapprove(letter)
         with_reason(letter, "Changed after approval: to be approved again", user=saved_by).save()
+    return version
+
+
+# --- Two people editing the letter at once (ncg_portal/concurrency.py) ---------------------------
+
+EDITED_DETAILS = (
+    "letter_date",
+    "addressee_en",
+    "addressee_cy",
+    "signatory_name",
+    "signatory_role_en",
+    "signatory_role_cy",
+)
+
+
+def letter_edit_token(letter):
+    """What the editor says it started from: the letter's newest history row (its details, status
+    and sources) and the number of its current version (its words), as "row-number". Read it
+    before reading the letter for the form, so the form never shows less than the token claims."""
+    row, number = (
+        Letter.objects.filter(pk=letter.pk)
+        .annotate(
+            row=Subquery(
+                Letter.history.filter(id=OuterRef("pk"))
+                .order_by("-history_id")
+                .values("history_id")[:1]
+            ),
+            number=Subquery(
+                LetterVersion.objects.filter(letter=OuterRef("pk"))
+                .order_by("-number")
+                .values("number")[:1]
+            ),
+        )
+        .values_list("row", "number")
+        .first()
+    ) or (None, None)
+    return f"{row or ''}-{number or ''}"
+
+
+def letter_snapshot(letter, version, meetings, circulations):
+    """What the editor shows of a letter (or of one of its history rows, with the version of its
+    words and the ids of its sources then), named as the form names them."""
+    return {
+        **{name: getattr(letter, name) for name in EDITED_DETAILS},
+        **version.texts(),
+        "signature": str(letter.signature or ""),
+        "meetings": frozenset(meetings),
+        "circulations": frozenset(circulations),
+        "status": letter.status,
+    }
+
+
+def letter_snapshot_now(letter):
+    return letter_snapshot(
+        letter,
+        letter.current,
+        letter.meetings.values_list("pk", flat=True),
+        letter.circulations.values_list("pk", flat=True),
+    )
+
+
+def parse_edit_token(started_from):
+    """("history row id", version number or None) from a letter_edit_token."""
+    row_id, _sep, number = str(started_from or "").partition("-")
+    return row_id, int(number) if number.isdigit() and len(number) < 10 else None
+
+
+def _snapshot_then(letter, row_id, number):
+    """The history row the token names and the editor's snapshot then; (None, None) when the
+    token names no history row and version of this letter."""
+    row = history_row(Letter, letter.pk, row_id)
+    version = letter.versions.filter(number=number).first() if number else None
+    if row is None or version is None:
+        return None, None
+    return row, letter_snapshot(
+        row,
+        version,
+        row.meetings.values_list("meeting", flat=True),
+        row.circulations.values_list("circulation", flat=True),
+    )
+
+
+def letter_conflict(letter, started_from):
+    """None when what the editor shows is as it was when it was opened (`started_from`,
+    letter_edit_token then); otherwise a Conflict: what changed since, who changed it last, when
+    (the newer of the letter's newest history row and its newest version, if made since)."""
+    if started_from == letter_edit_token(letter):
+        return None
+    row_id, number = parse_edit_token(started_from)
+    row, before = _snapshot_then(letter, row_id, number)
+    since = []
+    newest = letter.history.select_related("history_user").order_by("-history_id").first()
+    if newest is not None and (row is None or newest.history_id != row.history_id):
+        since.append((newest.history_date, newest.history_user))
+    current = letter.current
+    if current is not None and current.number != number:
+        since.append((current.saved_at, current.saved_by))
+    when, who = max(since, key=lambda change: change[0]) if since else (None, None)
+    if before is None:
+        return Conflict(who=who, when=when, known_start=False)
+    now = letter_snapshot_now(letter)
+    changed = changed_names(before, now)
+    return Conflict(changed, before, now, who, when) if changed else None
+
+
+@transaction.atomic
+def edit_letter(*, letter, by, texts, details, meetings, circulations, started_from=None):
+    """One save of the letter's editor, all or nothing: its words (a new version when they
+    changed), its details (DETAIL_FIELDS) and its sources.
+
+    With `started_from` (letter_edit_token when the editor was opened) it is refused with
+    "changed_since", and nothing stored, if someone else changed what the editor shows since:
+    another version saved from the same one, other details or sources, a new status."""
+    letter = Letter.objects.select_for_update().select_related("group").get(pk=letter.pk)
+    _check_open(letter.group)
+    if letter.status in (Letter.Status.ISSUED, Letter.Status.PUBLISHED):
+        raise LetterError("already_issued")
+    if started_from is not None and letter_conflict(letter, started_from) is not None:
+        raise LetterError("changed_since")
+    version = save_letter(letter=letter, saved_by=by, texts=texts)
+    set_letter_details(letter=letter, by=by, **details)
+    set_sources(letter=letter, meetings=meetings, circulations=circulations, by=by)
     return version
 
 

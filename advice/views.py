@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 from members.pages import group_page_context
 from members.permissions import can_manage_membership, current_roles, get_group_for
 from ncg_portal.audit import record_access
+from ncg_portal.concurrency import Conflict, conflict_summary, show_conflict
 from ncg_portal.models import RecordAccess
 
 from . import services
@@ -59,11 +59,12 @@ def _letter_form(request, group, *, letter=None, initial=None):
         request.FILES if request.method == "POST" else None,
         group=group,
         has_signature=bool(letter and letter.signature),
+        editing=letter is not None,
         initial=initial,
     )
 
 
-def _form_page(request, group, form, *, letter=None):
+def _form_page(request, group, form, *, letter=None, status=200, **extra):
     """The editor, with the chosen meetings' minutes and circulations' summaries beside it."""
     chosen_meetings = _chosen(form, "meetings")
     chosen_circulations = _chosen(form, "circulations")
@@ -76,7 +77,9 @@ def _form_page(request, group, form, *, letter=None):
             form=form,
             letter=letter,
             sources=sources_panel(chosen_meetings, chosen_circulations),
+            **extra,
         ),
+        status=status,
     )
 
 
@@ -139,6 +142,10 @@ def _preselected(request, queryset, name):
 
 @login_required
 def letter_edit(request, slug, pk):
+    # What the editor starts from, read before the letter itself (so the form never shows less
+    # than it claims): if someone else saves before this person does, they are told who and
+    # what, and nothing is overwritten.
+    token = services.letter_edit_token(Letter(pk=pk))
     group, letter = get_letter_for(request.user, slug, pk)
     if not can_draft_letters(request.user, group) or letter.status in (
         Letter.Status.ISSUED,
@@ -151,24 +158,69 @@ def letter_edit(request, slug, pk):
         **version.texts(),
         "meetings": list(letter.meetings.all()),
         "circulations": list(letter.circulations.all()),
+        "started_from": token,
     }
     form = _letter_form(request, group, letter=letter, initial=initial)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            saved = services.save_letter(letter=letter, saved_by=request.user, texts=form.texts())
-            services.set_letter_details(letter=letter, by=request.user, **form.details())
-            services.set_sources(
+        try:
+            saved = services.edit_letter(
                 letter=letter,
+                by=request.user,
+                texts=form.texts(),
+                details=form.details(),
                 meetings=form.cleaned_data["meetings"],
                 circulations=form.cleaned_data["circulations"],
-                by=request.user,
+                started_from=form.cleaned_data["started_from"],
             )
+        except services.LetterError as error:
+            if str(error) != "changed_since":
+                raise
+            return _letter_changed_since(request, group, form, letter.pk)
         if saved.number != version.number:
             messages.success(request, _("Saved as version %(number)s.") % {"number": saved.number})
         else:
             messages.success(request, _("The letter has been saved."))
         return redirect("advice:letter", group.slug, letter.pk)
     return _form_page(request, group, form, letter=letter)
+
+
+def _letter_changed_since(request, group, form, pk):
+    """The editor again (409), the person's input kept (all but a signature image they chose):
+    who changed the letter since they opened it, and when, what is saved now where it differs,
+    and a fresh token to save with."""
+    started_from = form.cleaned_data["started_from"]
+    token = services.letter_edit_token(Letter(pk=pk))
+    letter = Letter.objects.select_related("group").get(pk=pk)
+    conflict = services.letter_conflict(letter, started_from) or Conflict(known_start=False)
+    summary = conflict_summary(
+        conflict,
+        named=_(
+            "%(name)s changed this letter on %(when)s, after you opened this page. Nothing "
+            "you entered has been saved: check what is saved now, then save again."
+        ),
+        unnamed=_(
+            "Someone changed this letter on %(when)s, after you opened this page. Nothing "
+            "you entered has been saved: check what is saved now, then save again."
+        ),
+    )
+    saved_now = show_conflict(form, conflict, token=token, summary=summary)
+    number = services.parse_edit_token(started_from)[1]
+    words_changed = conflict.known_start and number != letter.current.number
+    return _form_page(
+        request,
+        group,
+        form,
+        letter=letter,
+        status=409,
+        saved_now=saved_now,
+        compare_url=(
+            reverse("advice:letter_compare", args=[group.slug, letter.pk])
+            + "?"
+            + urlencode({"from": number, "to": letter.current.number})
+            if words_changed
+            else None
+        ),
+    )
 
 
 def _detail_page(request, group, letter, *, approve_form=None, issue_form=None, status=200):

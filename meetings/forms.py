@@ -6,6 +6,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.forms import DateInput
+from ncg_portal.concurrency import token_field
 
 from .models import AgendaItem, Attendance, Meeting, Paper
 
@@ -40,6 +41,8 @@ class MeetingForm(forms.ModelForm):
         required=False,
         help_text=_("Recorded in the audit trail"),
     )
+    # On the edit page: what the person started from (services.meeting_edit_token).
+    started_from = token_field()
 
     class Meta:
         model = Meeting
@@ -59,6 +62,8 @@ class MeetingForm(forms.ModelForm):
             start = self.instance.starts_at.astimezone(LONDON)
             end = self.instance.ends_at.astimezone(LONDON)
             self.initial.update(date=start.date(), start_time=start.time(), end_time=end.time())
+        else:
+            del self.fields["started_from"]
 
     def clean(self):
         cleaned = super().clean()
@@ -78,6 +83,35 @@ class MeetingForm(forms.ModelForm):
             starts_at=self.cleaned_data["starts_at"], ends_at=self.cleaned_data["ends_at"]
         )
         return fields
+
+    # For ncg_portal.concurrency.show_conflict: this person's input and what the form posts.
+    def input_snapshot(self):
+        names = (*self.Meta.fields, "date", "start_time", "end_time")
+        return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
+
+    def as_data(self, name, value):
+        if name == "date":
+            return [value.isoformat()]
+        if name in ("start_time", "end_time"):
+            return [value.strftime("%H:%M")]
+        return [str(value)]
+
+    def saved_now(self, snapshot):
+        """What is stored now (services.meeting_snapshot), as the page shows it: name ->
+        (label, text), for the list shown when someone else changed the meeting meanwhile."""
+        shown = {
+            "mode": lambda v: Meeting.Mode(v).label,
+            "date": lambda v: formats.date_format(v, "j F Y"),
+            "start_time": lambda v: v.strftime("%H:%M"),
+            "end_time": lambda v: v.strftime("%H:%M"),
+            "status": lambda v: Meeting.Status(v).label,
+        }
+        labels = {name: field.label for name, field in self.fields.items()}
+        labels["status"] = _("Status")
+        return {
+            name: (labels[name], shown[name](value) if name in shown else value or _("None"))
+            for name, value in snapshot.items()
+        }
 
 
 class RsvpForm(forms.Form):

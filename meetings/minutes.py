@@ -10,11 +10,13 @@ import zoneinfo
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from members.models import Membership, Role
 from ncg_portal.audit import with_reason
+from ncg_portal.concurrency import Conflict, changed_names, history_row
 from ncg_portal.mail import absolute_url, queue_mail
 
 from .models import (
@@ -80,32 +82,142 @@ def _write(minutes, discussions, body_en, body_cy, reason, user=None):
     return changed
 
 
+# --- Two people writing the minutes at once (ncg_portal/concurrency.py) -------------------------
+
+
+def _latest_row(model, **filters):
+    return Subquery(
+        model.history.filter(id=OuterRef("pk"), **filters)
+        .order_by("-history_id")
+        .values("history_id")[:1]
+    )
+
+
+def editing_minutes(meeting):
+    """The meeting's minutes and their entries, for the editor, each read with the id of its
+    newest history row (`latest_row`) in the same query as its words: the token made of them
+    (edit_token_of) never claims more than the form shows. (None, []) without minutes."""
+    minutes = (
+        Minutes.objects.filter(meeting=meeting.pk)
+        .select_related("meeting")
+        .annotate(latest_row=_latest_row(Minutes))
+        .first()
+    )
+    if minutes is None:
+        return None, []
+    entries = list(
+        minutes.entries.select_related("agenda_item").annotate(latest_row=_latest_row(MinutesEntry))
+    )
+    return minutes, entries
+
+
+def edit_token_of(minutes, entries):
+    """What the minutes editor says it started from: the newest history row of the minutes and
+    of each of their entries, as "row-entry.entry..." (from editing_minutes)."""
+    rows = sorted(entry.latest_row for entry in entries)
+    return f"{minutes.latest_row}-" + ".".join(str(row) for row in rows)
+
+
+def minutes_edit_token(meeting):
+    """The token of the meeting's minutes as they are stored now ("" without minutes)."""
+    minutes, entries = editing_minutes(meeting)
+    return edit_token_of(minutes, entries) if minutes else ""
+
+
+def minutes_snapshot(minutes, entries):
+    """What the minutes editor shows of the minutes (or of history rows of them and of their
+    entries), named as the form names its fields; entries missing then count as blank."""
+    snapshot = {}
+    for entry in entries:
+        snapshot[f"discussion_en_{entry.agenda_item_id}"] = entry.discussion_en
+        snapshot[f"discussion_cy_{entry.agenda_item_id}"] = entry.discussion_cy
+    snapshot.update(body_en=minutes.body_en, body_cy=minutes.body_cy, status=minutes.status)
+    return snapshot
+
+
+def _snapshot_then(minutes, started_from):
+    """The history rows the token names and the snapshot then; (None, None) when it names rows
+    that are not this minutes' own."""
+    row_id, _sep, entry_ids = str(started_from or "").partition("-")
+    row = history_row(Minutes, minutes.pk, row_id)
+    ids = entry_ids.split(".") if entry_ids else []
+    if row is None or not all(i.isdigit() and len(i) < 19 for i in ids) or len(ids) > 1000:
+        return None, None
+    entries = list(
+        MinutesEntry.history.filter(minutes_id=minutes.pk, history_id__in=[int(i) for i in ids])
+    )
+    if len(entries) != len(ids):
+        return None, None
+    return [row, *entries], minutes_snapshot(row, entries)
+
+
+def minutes_conflict(minutes, started_from):
+    """None when what the minutes editor shows is as it was when it was opened (`started_from`,
+    minutes_edit_token then); otherwise a Conflict: what changed since, who changed it last, when."""
+    if started_from == minutes_edit_token(minutes.meeting):
+        return None
+    rows, before = _snapshot_then(minutes, started_from)
+    # Who changed it last: the newest row of the minutes, or of any entry, the token did not name.
+    seen = {row.history_id for row in rows or []}
+    newest = [
+        model.history.filter(**{key: minutes.pk})
+        .select_related("history_user")
+        .order_by("-history_id")
+        .first()
+        for model, key in ((Minutes, "id"), (MinutesEntry, "minutes_id"))
+    ]
+    newest = [row for row in newest if row is not None and row.history_id not in seen]
+    latest = max(newest, key=lambda row: row.history_date) if newest else None
+    who, when = (latest.history_user, latest.history_date) if latest else (None, None)
+    if before is None:
+        return Conflict(who=who, when=when, known_start=False)
+    now = minutes_snapshot(minutes, minutes.entries.all())
+    before = {name: before.get(name, "") for name in now}
+    changed = changed_names(before, now)
+    return Conflict(changed, before, now, who, when) if changed else None
+
+
+def _check_started_from(minutes, started_from):
+    if started_from is not None and minutes_conflict(minutes, started_from) is not None:
+        raise MeetingError("changed_since")
+
+
 @transaction.atomic
-def save_minutes(*, minutes, discussions, body_en="", body_cy="", reason="Minutes edited"):
-    """Store the written parts. `discussions` maps agenda item id to (English, Welsh) text."""
+def save_minutes(
+    *, minutes, discussions, body_en="", body_cy="", reason="Minutes edited", started_from=None
+):
+    """Store the written parts. `discussions` maps agenda item id to (English, Welsh) text.
+
+    With `started_from` (minutes_edit_token when the editor was opened) it is refused with
+    "changed_since", and nothing stored, if someone else changed what the editor shows since."""
     minutes = (
         Minutes.objects.select_for_update().select_related("meeting__group").get(pk=minutes.pk)
     )
     _editable(minutes)
+    _check_started_from(minutes, started_from)
     _sync_entries(minutes)
     _write(minutes, discussions, body_en, body_cy, reason)
     return minutes
 
 
 @transaction.atomic
-def correct_minutes(*, minutes, discussions, body_en="", body_cy="", corrected_by, reason):
+def correct_minutes(
+    *, minutes, discussions, body_en="", body_cy="", corrected_by, reason, started_from=None
+):
     """Correct approved minutes, with the reason (e.g. "agreed at the meeting of 5 March").
 
     The record is frozen again from the portal as it now stands, so a corrected attendance
     record is taken in too, and it lists every correction. The approval stays; the PDFs are made
     again (the old files are kept, the history points to them). Members are told, with the
-    reason. Refuses (MeetingError): "not_approved", "no_reason", "no_change"."""
+    reason. Refuses (MeetingError): "not_approved", "no_reason", "no_change", and
+    "changed_since" as save_minutes does."""
     minutes = (
         Minutes.objects.select_for_update().select_related("meeting__group").get(pk=minutes.pk)
     )
     _check_open(minutes.meeting)
     if not minutes.is_approved:
         raise MeetingError("not_approved")
+    _check_started_from(minutes, started_from)
     reason = " ".join(reason.split())
     if not reason:
         raise MeetingError("no_reason")

@@ -1,6 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ncg_portal.concurrency import token_field
+
+from .models import Minutes
+
 
 class MinutesForm(forms.Form):
     """The written parts of the minutes: the discussion under each agenda item, in both languages,
@@ -16,6 +20,8 @@ class MinutesForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "lang": "cy"}),
         required=False,
     )
+    # What the editor started from (minutes.minutes_edit_token).
+    started_from = token_field()
 
     def __init__(self, *args, entries, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,6 +60,25 @@ class MinutesForm(forms.Form):
             )
             for entry in self.entries
         }
+
+    # For ncg_portal.concurrency.show_conflict: this person's input and what the form posts.
+    def input_snapshot(self):
+        names = [name for name in self.fields if name.startswith(("body_", "discussion_"))]
+        return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
+
+    def as_data(self, name, value):
+        return [str(value)]
+
+    def saved_now(self, snapshot):
+        """What is stored now (minutes.minutes_snapshot), as the editor shows it: name ->
+        (label, text), for the list shown when someone else changed the minutes meanwhile."""
+        rows = {
+            name: (self.fields[name].label, value or _("None"))
+            for name, value in snapshot.items()
+            if name in self.fields
+        }
+        rows["status"] = (_("Status"), Minutes.Status(snapshot["status"]).label)
+        return rows
 
 
 class AgendaItemChoiceField(forms.ModelChoiceField):

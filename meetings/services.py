@@ -1,6 +1,7 @@
 """Every write to meetings goes through these functions (planning: planning.py; papers: uploads.py)."""
 
 import datetime
+import zoneinfo
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -8,6 +9,13 @@ from django.utils import timezone
 
 from members.models import Membership
 from ncg_portal.audit import with_reason
+from ncg_portal.concurrency import (
+    Conflict,
+    changed_names,
+    history_row,
+    latest_history_id,
+    newest_row,
+)
 from ncg_portal.mail import absolute_url, queue_mail
 
 from .calendar import meeting_ics
@@ -26,6 +34,9 @@ from .permissions import INVITED_ROLES
 
 class MeetingError(Exception):
     """A change the meeting's state does not allow."""
+
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 
 def invited_people(group, on=None):
@@ -93,13 +104,56 @@ def confirm_meeting(*, meeting, reason="Meeting confirmed"):
     return meeting
 
 
+# What the meeting's edit form changes; its snapshot adds the status, shown on the page.
+EDIT_FIELDS = ("title_en", "title_cy", "mode", "venue", "join_url")
+
+
+def meeting_snapshot(meeting):
+    """What the edit form shows of a meeting, or of one of its history rows, as the form has it
+    (date and times in London)."""
+    start, end = meeting.starts_at.astimezone(LONDON), meeting.ends_at.astimezone(LONDON)
+    return {
+        **{name: getattr(meeting, name) for name in EDIT_FIELDS},
+        "date": start.date(),
+        "start_time": start.time(),
+        "end_time": end.time(),
+        "status": meeting.status,
+    }
+
+
+def meeting_edit_token(meeting):
+    """What the edit page says it started from: the meeting's newest history row. Read it before
+    reading the meeting for the form, so the form never shows less than the token claims."""
+    return str(latest_history_id(Meeting, meeting.pk) or "")
+
+
+def meeting_conflict(meeting, started_from):
+    """None when what the edit form shows is as it was when the page was opened (`started_from`,
+    meeting_edit_token then); otherwise a Conflict saying what changed since, who, when."""
+    if started_from == meeting_edit_token(meeting):
+        return None
+    latest = newest_row(Meeting, meeting.pk)
+    who, when = (latest.history_user, latest.history_date) if latest else (None, None)
+    before = history_row(Meeting, meeting.pk, started_from)
+    if before is None:
+        return Conflict(who=who, when=when, known_start=False)
+    then, now = meeting_snapshot(before), meeting_snapshot(meeting)
+    changed = changed_names(then, now)
+    return Conflict(changed, then, now, who, when) if changed else None
+
+
 @transaction.atomic
-def update_meeting(*, meeting, reason="Meeting changed", **changes):
-    """Change a meeting; once invitations are out, everyone gets the update (SEQUENCE + 1)."""
+def update_meeting(*, meeting, reason="Meeting changed", started_from=None, **changes):
+    """Change a meeting; once invitations are out, everyone gets the update (SEQUENCE + 1).
+
+    With `started_from` (meeting_edit_token when the edit page was opened) the change is refused
+    with "changed_since", and nothing stored, if someone else changed what the page shows since."""
     meeting = Meeting.objects.select_for_update().select_related("group").get(pk=meeting.pk)
     _check_open(meeting)
     if meeting.status in (Meeting.Status.CANCELLED, Meeting.Status.HELD):
         raise MeetingError("closed_meeting")
+    if started_from is not None and meeting_conflict(meeting, started_from) is not None:
+        raise MeetingError("changed_since")
     for field, value in changes.items():
         setattr(meeting, field, value)
     if meeting.status == Meeting.Status.CONFIRMED:

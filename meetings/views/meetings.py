@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members.permissions import get_group_for, get_managed_group
+from ncg_portal.concurrency import Conflict, conflict_summary, show_conflict
 
 from .. import services
 from ..forms import (
@@ -119,17 +120,23 @@ def meeting_add(request, slug):
 
 @login_required
 def meeting_edit(request, slug, pk):
+    """The page carries what it was opened from (a hidden token): if someone else changes the
+    meeting before this person saves, they are told who and what, and nothing is overwritten."""
+    token = services.meeting_edit_token(Meeting(pk=pk))  # before the meeting: never newer
     group, meeting = get_managed_meeting(request.user, slug, pk)
-    form = MeetingForm(request.POST or None, instance=meeting)
+    form = MeetingForm(request.POST or None, instance=meeting, initial={"started_from": token})
     if request.method == "POST" and form.is_valid():
         stored = Meeting.objects.get(pk=meeting.pk)
         try:
             services.update_meeting(
                 meeting=stored,
                 reason=form.cleaned_data["reason"] or "Meeting changed",
+                started_from=form.cleaned_data["started_from"],
                 **form.meeting_fields(),
             )
-        except services.MeetingError:
+        except services.MeetingError as error:
+            if str(error) == "changed_since":
+                return _meeting_changed_since(request, group, form, meeting.pk)
             messages.error(request, _("This meeting can no longer be changed."))
         else:
             messages.success(request, _("The meeting has been updated."))
@@ -138,6 +145,33 @@ def meeting_edit(request, slug, pk):
         request,
         "meetings/meeting_form.html",
         meeting_page_context(request, group, form=form, meeting=meeting),
+    )
+
+
+def _meeting_changed_since(request, group, form, pk):
+    """The edit page again (409), the person's input kept: who changed the meeting since they
+    opened it, and when, what is saved now where it differs, and a fresh token to save with."""
+    started_from = form.cleaned_data["started_from"]
+    token = services.meeting_edit_token(Meeting(pk=pk))
+    meeting = Meeting.objects.select_related("group").get(pk=pk)
+    conflict = services.meeting_conflict(meeting, started_from) or Conflict(known_start=False)
+    summary = conflict_summary(
+        conflict,
+        named=_(
+            "%(name)s changed this meeting on %(when)s, after you opened this page. Nothing "
+            "you entered has been saved: check what is saved now, then save again."
+        ),
+        unnamed=_(
+            "Someone changed this meeting on %(when)s, after you opened this page. Nothing "
+            "you entered has been saved: check what is saved now, then save again."
+        ),
+    )
+    saved_now = show_conflict(form, conflict, token=token, summary=summary)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        meeting_page_context(request, group, form=form, meeting=meeting, saved_now=saved_now),
+        status=409,
     )
 
 

@@ -5,12 +5,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ncg_portal.concurrency import Conflict, conflict_summary, show_conflict
 from ncg_portal.i18n import current_language
 
 from ..minutes import (
     approve_minutes,
     comment_on_minutes,
     correct_minutes,
+    edit_token_of,
+    editing_minutes,
+    minutes_conflict,
     minutes_pdf,
     minutes_record,
     save_minutes,
@@ -101,17 +105,55 @@ def minutes_start(request, slug, pk):
     return redirect("meetings:minutes_edit", group.slug, meeting.pk)
 
 
+def _minutes_changed_since(request, group, meeting, form, *, correcting):
+    """The editor again (409), the person's input kept: who changed the minutes since they
+    opened it, and when, what is saved now where it differs, and a fresh token to save with."""
+    minutes, entries = editing_minutes(meeting)
+    token = edit_token_of(minutes, entries)
+    conflict = minutes_conflict(minutes, form.cleaned_data["started_from"])
+    conflict = conflict or Conflict(known_start=False)
+    summary = conflict_summary(
+        conflict,
+        named=_(
+            "%(name)s changed these minutes on %(when)s, after you opened this page. Nothing "
+            "you entered has been saved: check what is saved now, then save again."
+        ),
+        unnamed=_(
+            "Someone changed these minutes on %(when)s, after you opened this page. Nothing "
+            "you entered has been saved: check what is saved now, then save again."
+        ),
+    )
+    saved_now = show_conflict(form, conflict, token=token, summary=summary)
+    language = current_language()
+    context = meeting_page_context(
+        request,
+        group,
+        meeting=meeting,
+        minutes=minutes,
+        form=form,
+        record=minutes.record[language] if correcting else minutes_record(minutes, language),
+        correcting=correcting,
+        saved_now=saved_now,
+    )
+    return render(request, "meetings/minutes_edit.html", context, status=409)
+
+
 @login_required
 def minutes_edit(request, slug, pk):
     group, meeting = get_managed_meeting(request.user, slug, pk)
-    minutes = _minutes_of(meeting)
+    # The minutes with what the editor starts from (a hidden token): if someone else saves
+    # before this person does, they are told who and what, and nothing is overwritten.
+    minutes, entries = editing_minutes(meeting)
     if minutes is None or not can_edit_minutes(request.user, minutes):
         raise Http404
-    entries = list(minutes.entries.select_related("agenda_item"))
     form = MinutesForm(
         request.POST or None,
         entries=entries,
-        initial={"body_en": minutes.body_en, "body_cy": minutes.body_cy},
+        initial={
+            "body_en": minutes.body_en,
+            "body_cy": minutes.body_cy,
+            "started_from": edit_token_of(minutes, entries),
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -120,8 +162,11 @@ def minutes_edit(request, slug, pk):
                 discussions=form.discussions(),
                 body_en=form.cleaned_data["body_en"].strip(),
                 body_cy=form.cleaned_data["body_cy"].strip(),
+                started_from=form.cleaned_data["started_from"],
             )
-        except MeetingError:
+        except MeetingError as error:
+            if str(error) == "changed_since":
+                return _minutes_changed_since(request, group, meeting, form, correcting=False)
             messages.error(request, _("These minutes have been approved and can no longer change."))
         else:
             messages.success(request, _("The minutes have been saved."))
@@ -141,14 +186,17 @@ def minutes_edit(request, slug, pk):
 def minutes_correct(request, slug, pk):
     """Correct approved minutes: the written parts again, with a reason that members are told."""
     group, meeting = get_managed_meeting(request.user, slug, pk)
-    minutes = _minutes_of(meeting)
+    minutes, entries = editing_minutes(meeting)
     if minutes is None or not can_correct_minutes(request.user, minutes):
         raise Http404
-    entries = list(minutes.entries.select_related("agenda_item"))
     form = MinutesCorrectionForm(
         request.POST or None,
         entries=entries,
-        initial={"body_en": minutes.body_en, "body_cy": minutes.body_cy},
+        initial={
+            "body_en": minutes.body_en,
+            "body_cy": minutes.body_cy,
+            "started_from": edit_token_of(minutes, entries),
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -159,8 +207,11 @@ def minutes_correct(request, slug, pk):
                 body_cy=form.cleaned_data["body_cy"].strip(),
                 corrected_by=request.user,
                 reason=form.cleaned_data["reason"],
+                started_from=form.cleaned_data["started_from"],
             )
         except MeetingError as error:
+            if str(error) == "changed_since":
+                return _minutes_changed_since(request, group, meeting, form, correcting=True)
             if str(error) == "no_reason":
                 form.add_error("reason", _("Enter why the minutes are being corrected."))
             else:

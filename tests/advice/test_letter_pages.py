@@ -25,6 +25,7 @@ def form_data(letter, **changes):
         **version.texts(),
         "meetings": [m.pk for m in letter.meetings.all()],
         "circulations": [c.pk for c in letter.circulations.all()],
+        "started_from": services.letter_edit_token(letter),  # the editor opened just now
     }
     return {**data, **changes}
 

@@ -178,6 +178,7 @@ def _correction_post(held, reason):
         f"discussion_cy_{design.pk}": "Cytunodd yr aelodau.",
         "body_en": "Next meeting in spring.",
         "body_cy": "",
+        "started_from": minutes_services.minutes_edit_token(held),  # the page opened just now
     }
 
 

@@ -197,6 +197,7 @@ def test_secretariat_writes_the_discussion(as_secretariat, held, secretariat):
             f"discussion_cy_{welcome.pk}": "",
             "body_en": "",
             "body_cy": "",
+            "started_from": minutes_services.minutes_edit_token(held),
         },
     )
     assert response.status_code == 302
