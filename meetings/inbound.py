@@ -7,6 +7,8 @@ and nothing that cannot be matched is dropped; the secretariat sees it.
 
 What happens to a message, in order (the first that applies):
 - larger than INBOUND_MAX_BYTES: held, not read (its headers are read for display only);
+- parts nested more than MAX_PART_DEPTH deep, or more than MAX_PARTS parts: held, not read (the
+  email package recurses once per level, and every part costs time to read);
 - a header holding a line break once decoded (header injection): held;
 - a Message-ID already received for the same reply address: duplicate;
 - a delivery failure report (DSN): bounce, and the outgoing message it names is marked bounced;
@@ -23,6 +25,7 @@ is no longer in review or the person has left the group.
 import email
 import email.errors
 import email.policy
+import email.utils
 import logging
 import re
 from dataclasses import dataclass, field
@@ -66,10 +69,29 @@ BOUNCE_SUBJECT = re.compile(
 BOUNCE_SENDERS = ("mailer-daemon", "postmaster")
 _AUTH_FAILURE = re.compile(r"\b(dkim|spf|dmarc)\s*=\s*fail\b", re.IGNORECASE)
 HEADER_DISPLAY_BYTES = 64 * 1024
+# Real replies nest a few levels (a forward of a forward); the email package's parser and
+# generator recurse once per level and give up (RecursionError) at a few hundred.
+MAX_PART_DEPTH = 50
+MAX_PARTS = 1000
 _FIELD = 998  # the length of InboundMessage's header fields
 # What reading a message sets (the raw bytes, stored once, are never written again).
 READ_FIELDS = """status hold_reason message_id from_address to_address subject circulation
     letter person""".split()
+
+
+class _Policy(email.policy.EmailPolicy):
+    """The email package's own policy, except that a header it cannot decode (an encoded word
+    in UTF-7 can say a lone surrogate, which it then fails to encode) is read as it stands,
+    its encoded words not decoded, rather than raising wherever the header is looked at."""
+
+    def header_fetch_parse(self, name, value):
+        try:
+            return super().header_fetch_parse(name, value)
+        except (UnicodeError, LookupError):
+            return super().header_fetch_parse(name, value.replace("=?", "=\N{ZERO WIDTH SPACE}?"))
+
+
+POLICY = _Policy()
 
 
 class Refused(Exception):
@@ -116,7 +138,7 @@ def receive_message(raw, *, source):
 
 
 def _hold_after_failure(message, error):
-    reason = f"could not be read: {type(error).__name__}: {error}"[:300]
+    reason = _one_line(f"could not be read: {type(error).__name__}: {error}")[:300]
     try:
         with transaction.atomic():
             message.refresh_from_db()
@@ -128,9 +150,23 @@ def _hold_after_failure(message, error):
         logger.exception("Inbound message %s left unread", message.uid)
 
 
+def _storable(text):
+    """Text from the message as the database takes it: the email package keeps undecodable
+    header bytes as surrogates, which cannot be encoded (bytes that are UTF-8 become what they
+    say, others U+FFFD), and Postgres refuses a NUL byte."""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text.replace("\x00", " ")
+
+
+def _one_line(text):
+    """A reason to store: it may quote what the message holds (an attachment's name, an
+    address), so it is made storable and its control characters spaces."""
+    return _storable(re.sub(r"[\x00-\x1f\x7f]+", " ", text))
+
+
 def _save(message, reason):
     """Save what reading changes; the raw bytes, stored once, are not written again."""
-    with_reason(message, reason[:250]).save(update_fields=READ_FIELDS)
+    with_reason(message, _one_line(reason)[:250]).save(update_fields=READ_FIELDS)
 
 
 # --- Reading ------------------------------------------------------------------------------------
@@ -147,7 +183,7 @@ def process(message):
 
 def _finish(message, status, reason="", note=""):
     message.status = status
-    message.hold_reason = (reason or note)[:300]
+    message.hold_reason = _one_line(reason or note)[:300]
     why = {
         Status.HELD: f"Held: {reason}",
         Status.ACCEPTED: "Recorded as a response" + (f"; {note}" if note else ""),
@@ -167,7 +203,10 @@ def _read(message):
             f"larger than the {limit:.3g} MB limit for inbound messages ({message.size} bytes), "
             "so not read"
         )
-    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    parsed, shape_problem = _parse(raw)
+    if shape_problem:
+        _show_headers(message, raw)
+        raise _held(f"{shape_problem}, so not read")
     try:
         headers = read_headers(parsed)
     except Refused:
@@ -216,6 +255,30 @@ def _read(message):
         raise _held(f"the circulation does not take replies ({error})") from error
     note = "; ".join(f"attachment {name} refused: {why}" for name, why in refused)
     _finish(message, Status.ACCEPTED, note=note)
+
+
+def _parse(raw):
+    """(parsed message, "" or why it cannot be read): parts nested too deeply (which the email
+    package itself cannot parse, or later write out), or too many of them."""
+    # Parsing costs about a millisecond a part: count the lines that can start one first (a
+    # line may end in CR, LF or both).
+    if max(raw.count(b"\n--"), raw.count(b"\r--")) > 2 * MAX_PARTS:
+        return None, f"it has more than {MAX_PARTS} parts"
+    try:
+        parsed = email.message_from_bytes(raw, policy=POLICY)
+    except RecursionError:
+        return None, f"its parts are nested more than {MAX_PART_DEPTH} levels deep"
+    count, stack = 0, [(parsed, 0)]
+    while stack:  # without recursion: walk() recurses once per level
+        part, depth = stack.pop()
+        count += 1
+        if depth > MAX_PART_DEPTH:
+            return None, f"its parts are nested more than {MAX_PART_DEPTH} levels deep"
+        if count > MAX_PARTS:
+            return None, f"it has more than {MAX_PARTS} parts"
+        if part.is_multipart():  # (get_payload() of a leaf may decode it: not wanted here)
+            stack += [(child, depth + 1) for child in part.get_payload()]
+    return parsed, ""
 
 
 def _comment_on_letter(message, parsed, letter, person):
@@ -313,10 +376,10 @@ def read_headers(parsed):
 
 
 def _record_headers(message, headers):
-    message.message_id = headers.message_id[:_FIELD]
-    message.from_address = headers.from_header[:_FIELD]
-    message.to_address = headers.to_header[:_FIELD]
-    message.subject = headers.subject[:_FIELD]
+    message.message_id = _storable(headers.message_id)[:_FIELD]
+    message.from_address = _storable(headers.from_header)[:_FIELD]
+    message.to_address = _storable(headers.to_header)[:_FIELD]
+    message.subject = _storable(headers.subject)[:_FIELD]
 
 
 def _record_display_headers(message, parsed):
@@ -327,7 +390,7 @@ def _record_display_headers(message, parsed):
             values = [str(value) for value in parsed.get_all(name, [])]
         except Exception:  # noqa: BLE001 - best effort only
             return ""
-        return re.sub(r"[\r\n\x00]+", " ", ", ".join(values))[:_FIELD]
+        return re.sub(r"[\r\n\x00]+", " ", _storable(", ".join(values)))[:_FIELD]
 
     message.message_id = shown("Message-ID")
     message.from_address = shown("From")
@@ -338,9 +401,7 @@ def _record_display_headers(message, parsed):
 def _show_headers(message, raw):
     """For a message too large to read: who sent it and what it says it is, for the secretariat."""
     try:
-        parsed = BytesHeaderParser(policy=email.policy.default).parsebytes(
-            raw[:HEADER_DISPLAY_BYTES]
-        )
+        parsed = BytesHeaderParser(policy=POLICY).parsebytes(raw[:HEADER_DISPLAY_BYTES])
     except Exception:  # noqa: BLE001 - best effort only
         return
     try:
@@ -490,7 +551,9 @@ def _is_duplicate(message):
 def _report_type(parsed):
     if parsed.get_content_type() != "multipart/report":
         return ""
-    return (parsed.get_param("report-type") or "").lower()
+    # collapse: written the RFC 2231 way (report-type*=…), the parameter comes as a tuple.
+    value = email.utils.collapse_rfc2231_value(parsed.get_param("report-type") or "")
+    return str(value).lower()
 
 
 def _has_delivery_status(parsed):
@@ -531,7 +594,7 @@ def _original_message_id(parsed):
                 value = inner.get("Message-ID", "")
             elif content_type in ("text/rfc822-headers", "message/rfc822-headers"):
                 payload = part.get_payload(decode=True) or b""
-                inner = BytesHeaderParser(policy=email.policy.default).parsebytes(payload)
+                inner = BytesHeaderParser(policy=POLICY).parsebytes(payload)
                 value = inner.get("Message-ID", "")
             else:
                 continue
@@ -596,15 +659,21 @@ def release_held_message(*, message, released_by):
         raise CannotRelease("no_member")
     if message.size > settings.INBOUND_MAX_BYTES:
         raise CannotRelease("too_large")
-    parsed = email.message_from_bytes(bytes(message.raw), policy=email.policy.default)
+    parsed, problem = _parse(bytes(message.raw))
+    if problem:
+        raise CannotRelease("unreadable")
+    # A message held because reading it failed fails again here: refused, not a server error.
+    try:
+        reply = extract_reply(parsed)
+        attachments = reply_attachments(parsed)
+    except Exception as error:  # noqa: BLE001 - nothing has been written yet
+        raise CannotRelease("unreadable") from error
     if message.letter is not None:
         try:
             _comment_on_letter(message, parsed, message.letter, message.person)
         except Refused as refused:
             raise CannotRelease(refused.reason) from refused
         return _released(message, released_by)
-    reply = extract_reply(parsed)
-    attachments = reply_attachments(parsed)
     if not reply.text and not reply.position and not attachments:
         raise CannotRelease("empty")
     try:

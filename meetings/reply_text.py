@@ -17,6 +17,7 @@ Built on mail-parser-reply (its header, separator and signature machinery), with
 A position ("Agree", "Cytuno", …) on the reply's first line, alone, is returned separately.
 """
 
+import email.utils
 import re
 from dataclasses import dataclass
 
@@ -407,14 +408,22 @@ def part_text(part):
     for charset in candidates:
         try:
             text = payload.decode(charset)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # ValueError: a charset name holding a NUL byte
             continue
         break
     else:  # pragma: no cover - windows-1252 decodes nearly everything
         text = payload.decode("utf-8", errors="replace")
-    if part.get_param("format", "").lower() == "flowed":
-        text = _unflow(text, delsp=part.get_param("delsp", "").lower() == "yes")
-    return text
+    if _param(part, "format") == "flowed":
+        text = _unflow(text, delsp=_param(part, "delsp") == "yes")
+    # A lone surrogate (UTF-7 can say one) cannot be stored: it becomes "?".
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _param(part, name):
+    """A Content-Type parameter, lower case ("" when absent), also when written the RFC 2231
+    way (format*=utf-8''flowed), which the email package gives as a tuple."""
+    value = part.get_param(name, "")
+    return str(email.utils.collapse_rfc2231_value(value)).lower()
 
 
 def _unflow(text, *, delsp):
@@ -463,7 +472,9 @@ def _text_parts(message):
     for subtype in ("plain", "html"):
         try:
             parts[subtype] = message.get_body(preferencelist=(subtype,))
-        except (KeyError, IndexError, TypeError):
+        except (KeyError, IndexError, TypeError, AttributeError):
+            # AttributeError: a multipart/related or /alternative part without a boundary
+            # inside another multipart holds text where get_body expects parts.
             parts[subtype] = None
     if parts["plain"] is None and parts["html"] is None:
         for part in _walk_own_parts(message):
@@ -474,15 +485,21 @@ def _text_parts(message):
     return parts.get("plain"), parts.get("html")
 
 
+# A member's own words fit in far less. Reading costs time in proportion (HTML about 15 s a
+# megabyte, the quote patterns a few seconds), and a message may be 35 MB: only the start is read.
+MAX_TEXT_CHARS = 1_000_000
+MAX_HTML_CHARS = 1_000_000
+
+
 def message_body(message):
     """The text of the message's body: text/plain preferred; HTML with its quotes cut otherwise."""
     plain, html = _text_parts(message)
     if plain is not None:
-        text = part_text(plain)
+        text = part_text(plain)[:MAX_TEXT_CHARS]
         if text.strip():
             return text
     if html is not None:
-        return html_to_text(part_text(html))
+        return html_to_text(part_text(html)[:MAX_HTML_CHARS])
     return ""
 
 

@@ -1,8 +1,12 @@
 """Papers: checking uploaded files, storing versions and recording downloads.
 
 Files are checked by their content, not by the name or the browser's content type: only the
-standard library is used (no libmagic). Zip-based formats are inspected without extracting
-anything, so a zip bomb costs no more than reading its directory.
+standard library is used (no libmagic). Zip-based formats (Word, Excel, PowerPoint, OpenDocument)
+are inflated member by member into nothing, counting bytes, and refused past
+PAPER_MAX_UNPACKED_BYTES: a zip bomb costs at most that much inflating, never the disk, and a
+member whose declared size lies is caught by what it really holds. PDFs are scanned for active
+content (JavaScript, launch actions, embedded files: meetings/pdf_scan.py says what is found).
+The name a file came with is only shown and offered for download; it is stored under a random one.
 """
 
 import codecs
@@ -23,9 +27,12 @@ from django.utils.translation import gettext as _
 from ncg_portal.audit import with_reason
 
 from .models import Paper, PaperDownload, PaperVersion
+from .pdf_scan import scan_pdf
 
 MB = 1024 * 1024
 DEFAULT_MAX_BYTES = 25 * MB
+# What a zip-based file may hold once unpacked: far more than any real paper's text and images.
+DEFAULT_MAX_UNPACKED_BYTES = 200 * MB
 MAX_ZIP_ENTRIES = 10_000
 MAX_NAME_LENGTH = 255
 
@@ -76,13 +83,18 @@ def max_bytes():
     return getattr(settings, "PAPER_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
+def max_unpacked_bytes():
+    return getattr(settings, "PAPER_MAX_UNPACKED_BYTES", DEFAULT_MAX_UNPACKED_BYTES)
+
+
 def clean_original_name(name):
     """The file's own name, without any folders, control or formatting characters.
 
     Kept only to show people and to offer as the download name; never used as a path.
     """
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf"))
+    # Cs: a lone surrogate, which an attachment's name decoded from UTF-7 can hold.
+    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Cs"))
     name = name.strip()
     if len(name) > MAX_NAME_LENGTH:
         stem, ext = os.path.splitext(name)
@@ -140,6 +152,25 @@ def _looks_like_zip_format(f, extension):
             return member.read(len(expected) + 1) == expected
 
 
+def _unpacked_size_over(f, limit):
+    """Whether the zip's members hold more than `limit` bytes once inflated. The declared sizes
+    first (cheap); then each member really inflated, in chunks, stopping past the limit (a size
+    in the directory can lie, and members can overlap). Nothing is written anywhere."""
+    f.seek(0)
+    with zipfile.ZipFile(f) as archive:
+        members = archive.infolist()
+        if sum(member.file_size for member in members) > limit:
+            return True
+        total = 0
+        for member in members:
+            with archive.open(member) as content:
+                while chunk := content.read(MB):
+                    total += len(chunk)
+                    if total > limit:
+                        return True
+    return False
+
+
 def _is_utf8_text(f):
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     f.seek(0)
@@ -169,8 +200,10 @@ def _content_matches(f, extension):
 def check_paper_file(uploaded_file):
     """Return the canonical MIME type of an acceptable paper, or raise ValidationError.
 
-    Codes: "empty", "too_large", "type" (extension not allowed) and "content" (the content is
-    not what the extension says). The file is left rewound.
+    Codes: "empty", "too_large", "type" (extension not allowed), "content" (the content is
+    not what the extension says), "active_content" and "unchecked" (a PDF with JavaScript or the
+    like, or one that cannot be checked for it) and "unpacks_too_large" (a zip bomb). The file
+    is left rewound.
     """
     size = uploaded_file.size
     if not size:
@@ -192,12 +225,51 @@ def check_paper_file(uploaded_file):
             code="type",
         )
     try:
-        matches = _content_matches(uploaded_file, extension)
+        if not _content_matches(uploaded_file, extension):
+            raise _content_error(extension)
+        _check_active_content(uploaded_file, extension)
     finally:
         uploaded_file.seek(0)
-    if not matches:
-        raise _content_error(extension)
     return ALLOWED_TYPES[extension]
+
+
+def _check_active_content(uploaded_file, extension):
+    """Refuse a PDF that carries active content (or that cannot be checked), and a zip-based
+    file that unpacks to more than max_unpacked_bytes() (a zip bomb). Codes: "active_content",
+    "unchecked", "unpacks_too_large"."""
+    if extension == "pdf":
+        scan = scan_pdf(uploaded_file)
+        if scan.found:
+            raise ValidationError(
+                _(
+                    "The selected PDF contains active content, such as JavaScript or an embedded "
+                    "file. Save it again without it, for example as PDF/A, then upload it"
+                ),
+                code="active_content",
+            )
+        if scan.unreadable:
+            raise ValidationError(
+                _(
+                    "The selected PDF could not be checked for active content. Save it again "
+                    "without a password, for example as PDF/A, then upload it"
+                ),
+                code="unchecked",
+            )
+    elif extension in ALLOWED_TYPES and extension != "txt":
+        limit = max_unpacked_bytes()
+        try:
+            too_large = _unpacked_size_over(uploaded_file, limit)
+        except _ZIP_ERRORS:
+            raise _content_error(extension) from None
+        if too_large:
+            raise ValidationError(
+                _(
+                    "The selected file is too large once opened: it unpacks to more than "
+                    "%(limit)s MB"
+                ),
+                code="unpacks_too_large",
+                params={"limit": f"{limit / MB:.3g}"},
+            )
 
 
 def _digest(uploaded_file):

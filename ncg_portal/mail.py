@@ -1,5 +1,7 @@
 """The email outbox: queue a message as a row, send it from the worker."""
 
+import unicodedata
+
 from django.conf import settings
 from django.db import transaction
 from django.template import TemplateDoesNotExist
@@ -15,6 +17,12 @@ def absolute_url(viewname, *, args=(), language):
     """The full address of a page under the language's prefix, for links sent out of the portal."""
     with translation.override(language):
         return settings.SITE_URL + reverse(viewname, args=args)
+
+
+def _one_line(text):
+    """A subject: one line, no control characters, no longer than the row keeps."""
+    text = "".join(c for c in text if c.isspace() or unicodedata.category(c) != "Cc")
+    return " ".join(text.split())[: OutgoingMail._meta.get_field("subject").max_length]
 
 
 def queue_mail(
@@ -35,9 +43,10 @@ def queue_mail(
     "storage_name" (a file in the default storage, read when the message is sent).
     `reply_to`: the Reply-To address, when replies should go somewhere else than the sender."""
     with translation.override(language):
-        subject = " ".join(
-            render_to_string(f"emails/{kind}_subject.txt", context, using="text").split()
-        )
+        # One line, whatever the context holds (a title with "\r\nBcc: …" in it, say): split()
+        # takes every kind of line break, Unicode's included, so no header can be added; other
+        # control characters (a NUL, which the database refuses) are dropped.
+        subject = _one_line(render_to_string(f"emails/{kind}_subject.txt", context, using="text"))
         body_text = render_to_string(f"emails/{kind}_body.txt", context, using="text")
         try:
             body_html = render_to_string(f"emails/{kind}_body.html", context)

@@ -27,6 +27,7 @@ import datetime
 import logging
 import re
 import smtplib
+import unicodedata
 
 from django.conf import settings
 from django.core import mail as django_mail
@@ -101,14 +102,22 @@ def claim(mail_id, *, attempt=None):
 
 
 def build_message(mail):
-    """The email for a row, with the row's own Message-ID."""
+    """The email for a row, with the row's own Message-ID.
+
+    Nothing from the row can add a header: the subject is one line whatever it holds (queue_mail
+    makes it so; a row written some other way is made so here), an address holding a line break
+    fails the row for good (PermanentFailure: Django would refuse it on every attempt), and
+    attachment names lose their control and formatting characters."""
+    for address in (mail.to_email, mail.reply_to):
+        if _LINE_BREAK.search(address or ""):
+            raise PermanentFailure(f"The address {address!r} holds a line break.")
     headers = {
         "Message-ID": mail.message_id,
         "Auto-Submitted": "auto-generated",
         "Content-Language": mail.language,
     }
     message = EmailMultiAlternatives(
-        subject=mail.subject,
+        subject=" ".join(mail.subject.split()),
         body=mail.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[mail.to_email],
@@ -122,8 +131,18 @@ def build_message(mail):
             content = _stored_bytes(item["storage_name"], item["filename"])
         else:
             content = item["content"]
-        message.attach(item["filename"], content, item.get("content_type") or None)
+        message.attach(_file_name(item["filename"]), content, item.get("content_type") or None)
     return message
+
+
+_LINE_BREAK = re.compile(r"[\r\n\x00\x85\u2028\u2029]")
+
+
+def _file_name(name):
+    """An attachment's name without control or formatting characters (a line break would be
+    refused by Django on every attempt; a right-to-left override disguises an extension)."""
+    cleaned = "".join(c for c in str(name) if unicodedata.category(c) not in ("Cc", "Cf"))
+    return cleaned.strip() or "attachment"
 
 
 def _stored_bytes(name, filename):

@@ -50,10 +50,11 @@ def circulation_list(request, slug):
 def circulation_new(request, slug):
     group = get_managed_group(request.user, slug)
     meeting = None
-    if request.GET.get("meeting") or request.POST.get("meeting"):
-        meeting = get_object_or_404(
-            Meeting, pk=request.GET.get("meeting") or request.POST.get("meeting"), group=group
-        )
+    meeting_pk = request.GET.get("meeting") or request.POST.get("meeting")
+    if meeting_pk:
+        if not (meeting_pk.isascii() and meeting_pk.isdigit()):  # a tampered link: no such meeting
+            raise Http404
+        meeting = get_object_or_404(Meeting, pk=meeting_pk, group=group)
     recipients = wp.default_recipients(group)
     from members.models import Person
 

@@ -368,7 +368,10 @@ def agenda_edit(request, slug, pk):
     if request.method == "POST":
         action = request.POST.get("action", "add")
         if action in ("up", "down", "remove"):
-            item = get_object_or_404(AgendaItem, pk=request.POST.get("item"), meeting=meeting)
+            item_pk = request.POST.get("item", "")
+            if not (item_pk.isascii() and item_pk.isdigit()):  # a tampered form: no such item
+                raise Http404
+            item = get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
             if action == "remove":
                 try:
                     services.remove_agenda_item(item=item)
