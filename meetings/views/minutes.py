@@ -138,15 +138,9 @@ def _minutes_changed_since(request, group, meeting, form, *, correcting):
     return render(request, "meetings/minutes_edit.html", context, status=409)
 
 
-@login_required
-def minutes_edit(request, slug, pk):
-    group, meeting = get_managed_meeting(request.user, slug, pk)
-    # The minutes with what the editor starts from (a hidden token): if someone else saves
-    # before this person does, they are told who and what, and nothing is overwritten.
-    minutes, entries = editing_minutes(meeting)
-    if minutes is None or not can_edit_minutes(request.user, minutes):
-        raise Http404
-    form = MinutesForm(
+def _minutes_form(form_class, request, minutes, entries):
+    """The written parts of the minutes, starting from what is saved (and its token)."""
+    return form_class(
         request.POST or None,
         entries=entries,
         initial={
@@ -155,15 +149,30 @@ def minutes_edit(request, slug, pk):
             "started_from": edit_token_of(minutes, entries),
         },
     )
+
+
+def _written_parts(form):
+    """The service's arguments from a valid minutes form."""
+    return {
+        "discussions": form.discussions(),
+        "body_en": form.cleaned_data["body_en"].strip(),
+        "body_cy": form.cleaned_data["body_cy"].strip(),
+        "started_from": form.cleaned_data["started_from"],
+    }
+
+
+@login_required
+def minutes_edit(request, slug, pk):
+    group, meeting = get_managed_meeting(request.user, slug, pk)
+    # The minutes with what the editor starts from (a hidden token): if someone else saves
+    # before this person does, they are told who and what, and nothing is overwritten.
+    minutes, entries = editing_minutes(meeting)
+    if minutes is None or not can_edit_minutes(request.user, minutes):
+        raise Http404
+    form = _minutes_form(MinutesForm, request, minutes, entries)
     if request.method == "POST" and form.is_valid():
         try:
-            save_minutes(
-                minutes=minutes,
-                discussions=form.discussions(),
-                body_en=form.cleaned_data["body_en"].strip(),
-                body_cy=form.cleaned_data["body_cy"].strip(),
-                started_from=form.cleaned_data["started_from"],
-            )
+            save_minutes(minutes=minutes, **_written_parts(form))
         except MeetingError as error:
             if str(error) == "changed_since":
                 return _minutes_changed_since(request, group, meeting, form, correcting=False)
@@ -189,25 +198,14 @@ def minutes_correct(request, slug, pk):
     minutes, entries = editing_minutes(meeting)
     if minutes is None or not can_correct_minutes(request.user, minutes):
         raise Http404
-    form = MinutesCorrectionForm(
-        request.POST or None,
-        entries=entries,
-        initial={
-            "body_en": minutes.body_en,
-            "body_cy": minutes.body_cy,
-            "started_from": edit_token_of(minutes, entries),
-        },
-    )
+    form = _minutes_form(MinutesCorrectionForm, request, minutes, entries)
     if request.method == "POST" and form.is_valid():
         try:
             correct_minutes(
                 minutes=minutes,
-                discussions=form.discussions(),
-                body_en=form.cleaned_data["body_en"].strip(),
-                body_cy=form.cleaned_data["body_cy"].strip(),
                 corrected_by=request.user,
                 reason=form.cleaned_data["reason"],
-                started_from=form.cleaned_data["started_from"],
+                **_written_parts(form),
             )
         except MeetingError as error:
             if str(error) == "changed_since":
