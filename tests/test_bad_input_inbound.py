@@ -42,7 +42,7 @@ Status = InboundMessage.Status
 FINAL = {Status.ACCEPTED, Status.HELD, Status.DUPLICATE, Status.BOUNCE, Status.AUTO_REPLY}
 
 inbound_settings = settings(
-    max_examples=60 * SCALE,
+    max_examples=30 * SCALE,
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
@@ -519,7 +519,7 @@ def test_a_huge_html_reply_is_read_in_reasonable_time(circulation, member):
 
 # --- The reply text on its own ------------------------------------------------------------------
 
-text_settings = settings(max_examples=100 * SCALE, deadline=None)
+text_settings = settings(max_examples=50 * SCALE, deadline=None)
 
 
 @text_settings

@@ -236,7 +236,7 @@ def test_an_attachment_name_cannot_add_a_header(ncg, smtp):
 
 
 @settings(
-    max_examples=100 * SCALE,
+    max_examples=40 * SCALE,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

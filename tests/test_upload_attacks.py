@@ -401,7 +401,11 @@ REFUSED_UPLOADS = {
         b"root:x:0:0",
         "The selected file must be a PDF, Word, OpenDocument, Excel, PowerPoint or plain text file",
     ),
-    "zip bomb": ("report.docx", None, "The selected file is too large once opened: it unpacks "),
+    "zip bomb": (
+        "report.docx",
+        None,
+        "The selected file is too large once opened: it unpacks to more than %(limit)s MB",
+    ),
     "too large": ("big.txt", b"a" * 5001, "The selected file must be smaller than %(limit)s MB"),
 }
 
