@@ -47,10 +47,12 @@ def actions_due(person, group):
     )
 
 
-def paper_readers(meeting):
-    """For the secretariat: each paper version of a meeting with who has opened it."""
+def paper_readers(meeting=None, *, paper=None):
+    """For the secretariat: each paper version of a meeting (or of one paper) with who has
+    opened it."""
+    where = {"version__paper": paper} if paper is not None else {"version__paper__meeting": meeting}
     downloads = (
-        PaperDownload.objects.filter(version__paper__meeting=meeting)
+        PaperDownload.objects.filter(**where)
         .select_related("person", "version")
         .order_by("person__full_name")
     )

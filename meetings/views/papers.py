@@ -15,13 +15,14 @@ from ..forms import (
     SendPapersForm,
     WithdrawPaperForm,
 )
-from ..models import Paper, PaperDownload, PaperVersion
+from ..models import Paper, PaperVersion
 from ..paper_mail import recipients, send_meeting_papers
 from ..permissions import (
     can_manage_meetings,
     get_managed_meeting,
     visible_circulations,
 )
+from ..selectors import paper_readers
 from ..services import MeetingError
 from ..uploads import add_paper_version, create_paper, record_download, withdraw_paper
 from .common import meeting_page_context
@@ -57,18 +58,9 @@ def paper_detail(request, slug, pk):
     group, paper = _paper_for(request.user, slug, pk)
     can_manage = can_manage_meetings(request.user, group)
     versions = list(paper.versions.select_related("uploaded_by"))
-    readers = {}
-    if can_manage:
-        for download in (
-            PaperDownload.objects.filter(version__paper=paper)
-            .select_related("person")
-            .order_by("person__full_name", "downloaded_at")
-        ):
-            readers.setdefault(download.version_id, {}).setdefault(
-                download.person_id, download.person
-            )
+    readers = paper_readers(paper=paper) if can_manage else {}
     for version in versions:
-        version.readers = list(readers.get(version.pk, {}).values())
+        version.readers = readers.get(version.pk, [])
     context = meeting_page_context(
         request,
         group,
