@@ -1,5 +1,5 @@
 # The two commands: `make run` (portal with demo data) and `make test` (the whole suite).
-.PHONY: run test bootstrap lint messages
+.PHONY: run test bootstrap lint messages bench
 
 bootstrap:
 	bash scripts/bootstrap.sh
@@ -9,6 +9,10 @@ run: bootstrap
 
 test: bootstrap
 	bash scripts/test.sh $(ARGS)
+
+# The performance benchmark (docs/benchmarks.md): builds its own data sets the first time.
+bench: bootstrap
+	bash -c 'source scripts/env.sh && .venv/bin/python bench/run.py $(ARGS)'
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .

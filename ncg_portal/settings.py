@@ -114,6 +114,9 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Serve the benchmark's two reference views (bench/reference_views.py); never in production.
+BENCH_REFERENCES = env_bool("BENCH_REFERENCES", False)
+
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {

@@ -18,6 +18,9 @@ urlpatterns = [
 
 # Email services post inbound replies and delivery reports here (django-anymail), outside the
 # language prefixes. Routed only when a webhook secret is set: without one anymail accepts any post.
+if settings.BENCH_REFERENCES:  # the benchmark's reference views (bench/reference_views.py)
+    urlpatterns += [path("", include("bench.reference_views"))]
+
 if settings.ANYMAIL.get("WEBHOOK_SECRET"):
     urlpatterns.append(path("anymail/", include("anymail.urls")))
 

@@ -420,6 +420,32 @@ ALLOWED = {
     ("ncg_portal/outbox.py", "requeue_mail", "execute"): (1, "an advisory lock, no write"),
     ("meetings/inbound.py", "_lock_message_id", "execute"): (1, "an advisory lock, no write"),
     ("ncg_portal/views.py", "healthz", "execute"): (1, "SELECT 1 for the health check"),
+    # The benchmark's data set (its own database, never the portal's): rows go in bulk, and the
+    # history they leave is written alongside, dated when things happened.
+    ("ncg_portal/bench_data.py", "later_history", "bulk_create"): (
+        1,
+        "bench data: writes the history rows themselves",
+    ),
+    ("ncg_portal/bench_data.py", "freeze_minutes", "update"): (
+        1,
+        "bench data: the approved record; later_history then adds its history rows",
+    ),
+    ("ncg_portal/bench_data.py", "circulations", "bulk_create"): (
+        1,
+        "bench data: circulation-paper links made with the circulations",
+    ),
+    ("ncg_portal/bench_data.py", "letters", "bulk_update"): (
+        1,
+        "bench data: approved version and PDFs; later_history then adds the history rows",
+    ),
+    ("ncg_portal/management/commands/make_bench_data.py", "remake_database", "execute"): (
+        2,
+        "drops and creates the bench database",
+    ),
+    ("ncg_portal/management/commands/make_bench_data.py", "fill", "execute"): (
+        2,
+        "ANALYZE and the database's size, no write",
+    ),
     ("ncg_portal/history_guard.py", "protect_history", "execute"): (
         2,
         "creates the append-only trigger on the history tables",
