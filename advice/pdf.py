@@ -1,6 +1,9 @@
 """A letter of advice as an accessible PDF (A4, tagged PDF/UA-1), in English or Welsh.
 
 The web download and `manage.py export_letter` both call `letter_pdf`, so they give the same file.
+The file is kept (ncg_portal.pdf.html_to_pdf): a repeated export of an unchanged letter returns
+the kept bytes without WeasyPrint, and any change to what the PDF shows (words, addressee, group,
+signature, logo, status, language) changes the HTML and so the key, never giving a stale file.
 """
 
 import re
@@ -97,6 +100,7 @@ def letter_context(letter, language, *, version=None):
 
 
 TEMPLATE = "advice/pdf/letter.html"
+STYLESHEETS = ("css/letter-pdf.css",)
 
 
 def _document_context(letter, language, version=None):
@@ -108,12 +112,13 @@ def _document_context(letter, language, version=None):
 
 def letter_pdf(letter, language, *, version=None):
     """The letter as PDF bytes in `language` ("en" or "cy"). Blank Welsh texts fall back to the
-    English, marked lang="en". Drafts and letters in review carry a DRAFT mark on every page."""
+    English, marked lang="en". Drafts and letters in review carry a DRAFT mark on every page.
+    The same letter, unchanged, gives the same bytes, from the cache after the first time."""
     return render_pdf(
         TEMPLATE,
         _document_context(letter, language, version),
         language=HTML_LANG[language],
-        stylesheets=("css/letter-pdf.css",),
+        stylesheets=STYLESHEETS,
     )
 
 

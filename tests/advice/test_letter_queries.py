@@ -4,6 +4,7 @@ letters, versions, comments or linked meetings."""
 import datetime
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -18,10 +19,15 @@ pytestmark = pytest.mark.django_db
 # The editor and the letter page for the chair; the public list and page for anyone.
 # The public letter page renders the PDF once to state its size (then cached): that first visit,
 # the one measured, includes the database cache's own queries.
-LIMITS = {"editor": 24, "letter": 32, "public_list": 12, "public_letter": 18, "new": 24}
+# The public letter's first view renders its PDF for the size (then both are kept): 5 of its
+# queries are the PDF cache's own (ncg_portal/pdf.py).
+LIMITS = {"editor": 24, "letter": 32, "public_list": 12, "public_letter": 23, "new": 24}
 
 
 def count(client, url):
+    # Each letter measured as on its first view: two letters with the same words make the same
+    # PDF, so the second would otherwise find the first's in the PDF cache.
+    caches["pdf"].clear()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200, url
