@@ -28,6 +28,7 @@ def main():
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--limit", type=int, default=40)
+    parser.add_argument("--sql-width", type=int, default=160)
     args = parser.parse_args()
     manifest = json.loads((ROOT / ".bench" / bench_name(args.scale) / "manifest.json").read_text())
     os.environ.update(server_env(manifest))
@@ -35,7 +36,6 @@ def main():
 
     django.setup()
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from bench.run import _client_for, page_specs
 
@@ -45,7 +45,16 @@ def main():
     client = _client_for(args.role, manifest)
     response = client.get(path)
     assert response.status_code == 200, response.status_code
-    with CaptureQueriesContext(connection) as queries:
+    queries = []
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries.append({"time": f"{time.perf_counter() - started:.4f}", "sql": sql})
+
+    with connection.execute_wrapper(timed):
         client.get(path)
     started = time.perf_counter()
     profile = cProfile.Profile()
@@ -56,7 +65,7 @@ def main():
     each = (time.perf_counter() - started) / args.requests * 1000
     print(f"{args.page} as {args.role}: {path}, {len(queries)} queries, {each:.1f} ms a request")
     for q in queries:
-        print(f"  {q['time']}s  {q['sql'][:160]}")
+        print(f"  {q['time']}s  {q['sql'][: args.sql_width]}")
     pstats.Stats(profile).sort_stats(args.sort).print_stats(args.limit)
 
 

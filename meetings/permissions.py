@@ -32,9 +32,8 @@ def can_see_join_link(person, meeting):
 
 def get_meeting_for(person, slug, pk):
     group = get_group_for(person, slug)
-    meeting = get_object_or_404(
-        Meeting.objects.select_related("group", "phase"), pk=pk, group=group
-    )
+    meeting = get_object_or_404(Meeting.objects.select_related("phase"), pk=pk, group=group)
+    meeting.group = group  # the one already read
     return group, meeting
 
 

@@ -248,7 +248,11 @@ def expected_turnout(meeting):
         apologies=Count("pk", filter=Q(response="apologies")),
     )
     members = voting.count()
-    quorum = meeting.group.quorum()
+    group = meeting.group
+    # The quorum of those who are members on the meeting's day (Group.quorum counts today's).
+    quorum = (
+        group.quorum_number if group.quorum_rule == group.QuorumRule.FIXED else members // 2 + 1
+    )
     return {
         "members": members,
         "attending": counts["attending"],
@@ -291,12 +295,13 @@ def attendance_rates(group, *, start, end):
 RSVP_CUTOFF = datetime.timedelta(days=3)
 
 
-def quorum_warning(meeting, now=None):
-    """True when, within the cut-off before a confirmed meeting, a quorum has not said yes."""
+def quorum_warning(meeting, now=None, *, turnout=None):
+    """True when, within the cut-off before a confirmed meeting, a quorum has not said yes.
+    `turnout` is expected_turnout(meeting) when the caller has it already."""
     now = now or timezone.now()
     if meeting.status != Meeting.Status.CONFIRMED or meeting.starts_at - now > RSVP_CUTOFF:
         return False
-    return not expected_turnout(meeting)["quorate"]
+    return not (turnout or expected_turnout(meeting))["quorate"]
 
 
 @transaction.atomic

@@ -207,11 +207,13 @@ class Group(BilingualMixin, models.Model):
     def current_memberships(self):
         return self.memberships.current().select_related("person", "organisation")
 
-    def quorum(self):
-        """How many voting members (chair and members) make a quorum today."""
+    def quorum(self, voting=None):
+        """How many voting members (chair and members) make a quorum today. `voting` is how many
+        voting members there are today, when the caller has counted them already."""
         if self.quorum_rule == self.QuorumRule.FIXED:
             return self.quorum_number
-        voting = self.memberships.current().filter(role__in=Membership.VOTING_ROLES).count()
+        if voting is None:
+            voting = self.memberships.current().filter(role__in=Membership.VOTING_ROLES).count()
         return voting // 2 + 1
 
 

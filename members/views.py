@@ -27,10 +27,12 @@ from .forms import (
 from .models import Group, Membership, Organisation, Person, Role
 from .pages import group_page_context
 from .permissions import (
+    current_memberships,
     get_group_for,
     get_managed_group,
     get_records_group,
     requires_mfa,
+    visible_groups,
 )
 from .visits import last_visit, new_since_moment, note_visit
 
@@ -39,7 +41,7 @@ def home(request):
     if not request.user.is_authenticated:
         groups = Group.objects.all().order_by("name_en")
         return render(request, "members/home_public.html", {"groups": groups, "nav": "public"})
-    groups = list(Group.objects.visible_to(request.user).order_by("name_en"))
+    groups = visible_groups(request.user)
     if len(groups) == 1:
         return redirect("members:dashboard", groups[0].slug)
     from meetings.selectors import groups_overview
@@ -86,6 +88,7 @@ def dashboard(request, slug):
         "counts": None if visit.created else new_since_counts(request.user, group, since),
     }
     phases = list(group.phases.all())
+    voting = group.memberships.current().filter(role__in=Membership.VOTING_ROLES).count()
     context.update(
         unopened_papers=unopened_papers(request.user, group),
         actions_due=actions_due(request.user, group),
@@ -93,9 +96,7 @@ def dashboard(request, slug):
         next_attendance=next_meeting.attendances.filter(person=request.user).first()
         if next_meeting
         else None,
-        my_memberships=Membership.objects.current()
-        .filter(person=request.user, group=group)
-        .select_related("organisation"),
+        my_memberships=[m for m in current_memberships(request.user) if m.group_id == group.pk],
         phases=phases,
         current_phase=next(
             (
@@ -106,8 +107,8 @@ def dashboard(request, slug):
             None,
         ),
         workstreams=group.workstreams.all(),
-        member_count=group.memberships.current().filter(role__in=Membership.VOTING_ROLES).count(),
-        quorum=group.quorum(),
+        member_count=voting,
+        quorum=group.quorum(voting),
     )
     return render(request, "members/dashboard.html", context)
 

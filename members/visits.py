@@ -15,6 +15,10 @@ from ncg_portal.audit import with_reason
 
 from .models import GroupVisit
 
+# last_seen_at moves on at most this often: what is "new" is judged by sittings of 30 minutes,
+# so a minute's lag changes nothing a person sees, and most page views write nothing.
+VISIT_REFRESH = datetime.timedelta(seconds=60)
+
 # What the "new" pages show on a first ever visit.
 FIRST_VISIT_WINDOW = datetime.timedelta(days=30)
 
@@ -48,6 +52,9 @@ def note_visit(person, group, now=None):
             return visit
     visit.created = False
     start = now - sitting_gap()
+    if visit.last_seen_at >= now - VISIT_REFRESH:
+        # Seen within the last minute: nothing to write (a page view is not a write each time).
+        return visit
     if visit.last_seen_at >= start:
         # Within the sitting. The filter re-checks that in SQL, so a sitting that has just ended
         # (the row was read a moment ago) goes on to the saved path below.

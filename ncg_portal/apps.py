@@ -28,3 +28,11 @@ class PortalConfig(AppConfig):
         from .security_log import connect
 
         connect()
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import SessionRefreshMiddleware
+
+        user_logged_in.connect(
+            SessionRefreshMiddleware.fresh_at_sign_in, dispatch_uid="ncg_session_fresh"
+        )

@@ -5,7 +5,6 @@ import io
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -24,6 +23,7 @@ from .audit_log import (
     ACTIONS,
     AuditLog,
     Filters,
+    LogPage,
     added_and_removed,
     audited_kinds,
     show,
@@ -94,12 +94,22 @@ def _change(field, before, after):
     return change
 
 
+def _page_number(request):
+    """The ?page= asked for; the first page for anything that is not a page number."""
+    try:
+        return max(1, min(int(request.GET.get("page", 1)), 100_000))
+    except ValueError:
+        return 1
+
+
 @login_required
 def audit_log(request, slug):
     group = get_records_group(request.user, slug)
     form = AuditFilterForm(request.GET or None, group=group)
     filters = form.filters()
-    page = Paginator(AuditLog(group, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = LogPage(
+        AuditLog(group, filters), _page_number(request), PAGE_SIZE, counted=filters != Filters()
+    )
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
     context = group_page_context(
         request,
@@ -143,7 +153,7 @@ def object_history(request, slug, kind, pk):
     if found is None:
         raise Http404
     log = AuditLog(group, Filters(kind=kind, object_id=pk))
-    page = Paginator(log, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = LogPage(log, _page_number(request), PAGE_SIZE, counted=True)
     if not page.object_list and page.number == 1:
         raise Http404  # not an object of this group (or none at all)
     context = group_page_context(

@@ -40,8 +40,7 @@ def portal(request):
         context["nav"] = "profile"
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        from members.models import Group
+        from members.permissions import visible_groups
 
-        # Evaluated lazily in the template, once.
-        context["my_groups"] = Group.objects.visible_to(user).order_by("name_en")
+        context["my_groups"] = visible_groups(user)
     return context

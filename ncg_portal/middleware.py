@@ -97,6 +97,37 @@ MFA_ENROLMENT_URL_NAMES = {
 }
 
 
+class SessionRefreshMiddleware:
+    """Push a signed-in session's expiry on when it was last pushed over SESSION_REFRESH_SECONDS
+    ago: the idle timeout (SESSION_COOKIE_AGE) holds to within that, and most page views write
+    nothing to the session table (SESSION_SAVE_EVERY_REQUEST would write on every one)."""
+
+    KEY = "_refreshed_at"
+
+    @classmethod
+    def fresh_at_sign_in(cls, sender, request, **kwargs):
+        """Signing in saves the session anyway: the first minute's pages need not."""
+        import time
+
+        if request is not None and hasattr(request, "session"):
+            request.session[cls.KEY] = int(time.time())
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from django.conf import settings
+
+        session = request.session
+        if session.session_key and session.get("_auth_user_id") is not None:
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now  # modified: SessionMiddleware saves it, new expiry
+        return self.get_response(request)
+
+
 class RequireMfaMiddleware:
     """Secretariat officers and chairs (and staff) reach only MFA enrolment until they enrol."""
 

@@ -49,6 +49,7 @@ MIDDLEWARE = [
     # The database is down: a 503 page. Outside everything that may read the session or the user.
     "ncg_portal.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "ncg_portal.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -108,6 +109,12 @@ DATABASES = {
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
     "connect_timeout", env_int("DB_CONNECT_TIMEOUT_SECONDS", 5)
 )
+# Postgres's default random_page_cost (4) is for spinning disks: it makes the planner scan whole
+# history tables rather than use their indexes (the audit log, docs/benchmarks.md). 1.1 is the
+# usual value for SSDs and for data that fits in memory. Set DB_RANDOM_PAGE_COST to change it.
+DATABASES["default"]["OPTIONS"].setdefault(
+    "options", f"-c random_page_cost={float(env_str('DB_RANDOM_PAGE_COST') or 1.1)}"
+)
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     from django.core.exceptions import ImproperlyConfigured
 
@@ -120,7 +127,12 @@ BENCH_REFERENCES = env_bool("BENCH_REFERENCES", False)
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "pdf": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "pdf",
+        },
     }
 else:
     # A shared cache, so rate limits and TOTP replay protection hold across processes.
@@ -128,7 +140,14 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "ncg_cache",
-        }
+        },
+        # Rendered PDFs (ncg_portal/pdf.py), apart: their numbers and size must not push the
+        # rate-limit and TOTP entries out of the default cache when it culls.
+        "pdf": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "ncg_pdf_cache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("PDF_CACHE_ENTRIES", 2000)},
+        },
     }
 
 TASKS = {
@@ -156,9 +175,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "members:home"
 
-# Sessions end after inactivity: each request pushes the expiry on.
+# Sessions end after inactivity: requests push the expiry on (ncg_portal.middleware.
+# SessionRefreshMiddleware), at most once a minute rather than with a database write each request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60)
 SESSION_COOKIE_HTTPONLY = True
 # No script of ours reads the CSRF cookie (forms carry the token), so script may not either.
 CSRF_COOKIE_HTTPONLY = True

@@ -40,6 +40,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_session_refresh_mid_test(settings):
+    """A signed-in session's expiry is pushed on at most once a minute (a write, so queries): a
+    slow test must not count it where a fast one does not. tests/test_sessions.py covers it."""
+    settings.SESSION_REFRESH_SECONDS = 24 * 3600
+
+
+@pytest.fixture(autouse=True)
 def _english_outside_requests():
     """A request leaves its language active in the thread; each test starts in English."""
     from django.utils import translation

@@ -10,10 +10,10 @@ from tests.conftest import make_person
 pytestmark = pytest.mark.django_db
 
 PAGES = {
-    "/en/g/ncg/": 24,
-    "/en/g/ncg/members/": 14,
-    "/en/groups/ncg/": 11,
-    "/en/profile/": 14,
+    "/en/g/ncg/": 14,
+    "/en/g/ncg/members/": 6,
+    "/en/groups/ncg/": 7,
+    "/en/profile/": 6,
 }
 
 
@@ -25,6 +25,7 @@ def count(client, url):
 
 @pytest.mark.parametrize("url,limit", PAGES.items())
 def test_query_count_is_bounded_and_flat(as_secretariat, ncg, url, limit):
+    as_secretariat.get(url)  # a first visit to a group is noted once (members/visits.py)
     few = count(as_secretariat, url)
     for i in range(15):
         org = Organisation.objects.create(name_en=f"Council {i}", name_cy=f"Cyngor {i}")

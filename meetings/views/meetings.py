@@ -8,7 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members.permissions import get_group_for, get_managed_group
+from members.permissions import (
+    can_manage_membership,
+    current_roles,
+    get_group_for,
+    get_managed_group,
+)
 from ncg_portal.concurrency import Conflict, conflict_summary, show_conflict
 
 from .. import services
@@ -65,12 +70,20 @@ def meeting_list(request, slug):
 @login_required
 def meeting_detail(request, slug, pk):
     group, meeting = get_meeting_for(request.user, slug, pk)
-    attendance = Attendance.objects.filter(meeting=meeting, person=request.user).first()
+    roles = current_roles(request.user, group)
+    attendances = None
+    if can_manage_membership(request.user, group, roles=roles):  # the secretariat sees everyone's
+        attendances = list(
+            meeting.attendances.select_related("person").order_by("person__full_name")
+        )
+        attendance = next((a for a in attendances if a.person_id == request.user.pk), None)
+    else:
+        attendance = Attendance.objects.filter(meeting=meeting, person=request.user).first()
     context = meeting_page_context(
         request,
         group,
         meeting=meeting,
-        agenda=meeting.agenda_items.select_related("workstream").prefetch_related("papers"),
+        agenda=meeting.agenda_items.select_related("workstream"),
         papers=meeting.papers.prefetch_related("versions"),
         my_attendance=attendance,
         can_rsvp=can_rsvp(request.user, meeting),
@@ -86,15 +99,17 @@ def meeting_detail(request, slug, pk):
         minutes=Minutes.objects.filter(meeting=meeting).first(),
     )
     if context["minutes"] is not None:
+        context["minutes"].meeting = meeting  # already read, with its group
         context["can_see_minutes"] = can_see_minutes(request.user, context["minutes"])
     if context["can_manage"]:
         from ..selectors import paper_readers
 
+        turnout = services.expected_turnout(meeting)
         context.update(
             readers=paper_readers(meeting),
-            turnout=services.expected_turnout(meeting),
-            quorum_warning=services.quorum_warning(meeting),
-            attendances=meeting.attendances.select_related("person").order_by("person__full_name"),
+            turnout=turnout,
+            quorum_warning=services.quorum_warning(meeting, turnout=turnout),
+            attendances=attendances,
         )
     return render(request, "meetings/meeting_detail.html", context)
 

@@ -60,11 +60,11 @@ def add_things(group, meeting, person, n, offset=0):
 @pytest.mark.parametrize(
     "path,limit",
     [
-        ("/en/g/ncg/meetings/", 16),
-        ("/en/g/ncg/meetings/{pk}/", 31),
-        ("/en/g/ncg/actions/", 16),
-        ("/en/g/ncg/attendance/", 16),
-        ("/en/g/ncg/", 27),
+        ("/en/g/ncg/meetings/", 7),
+        ("/en/g/ncg/meetings/{pk}/", 15),
+        ("/en/g/ncg/actions/", 7),
+        ("/en/g/ncg/attendance/", 7),
+        ("/en/g/ncg/", 16),
     ],
 )
 def test_meeting_pages_do_not_grow(as_secretariat, ncg, secretariat, member, path, limit):
@@ -80,6 +80,7 @@ def test_meeting_pages_do_not_grow(as_secretariat, ncg, secretariat, member, pat
     Attendance.objects.create(meeting=meeting, person=member)
     url = path.format(pk=meeting.pk)
     add_things(ncg, meeting, member, 1)
+    as_secretariat.get(url)  # a first visit to a group is noted once (members/visits.py)
     few = count(as_secretariat, url)
     add_things(ncg, meeting, member, 10, offset=1)
     many = count(as_secretariat, url)
