@@ -18,6 +18,7 @@ field on the page fetches them.
 
 import csv
 import datetime
+import json
 from dataclasses import dataclass
 from functools import cache
 
@@ -351,33 +352,19 @@ class Entry:
 
 
 def entries(rows):
-    """Entries for (kind, history_id, history_date) rows, in the rows' order: one query per kind
-    for the rows, one for their previous versions, one per many-to-many field kept with history
-    (the links at those rows), one per kind of object a changed link or foreign key points to."""
+    """Entries for (kind, history_id, history_date) rows, in the rows' order. A fixed number of
+    queries whatever kinds the rows are of: one for the rows with their previous versions (all
+    kinds at once), one for who made them, one for the links of many-to-many fields kept with
+    history, and one per kind of object a changed foreign key or link points to."""
     kinds = audited_kinds()
     by_kind = {}
     for key, history_id, _when in rows:
         by_kind.setdefault(key, []).append(history_id)
     records, previous = {}, {}
-    for key, ids in by_kind.items():
-        history = kinds[key].history
-        found = list(history.objects.filter(history_id__in=ids).select_related("history_user"))
-        for record in found:
-            records[(key, record.history_id)] = record
-        earlier = history.objects.filter(
-            id__in={r.id for r in found}, history_date__lte=max(r.history_date for r in found)
-        ).order_by("history_date", "history_id")
-        chains = {}
-        for row in earlier:
-            chains.setdefault(row.id, []).append(row)
-        for record in found:
-            chain = chains.get(record.id, [])
-            before = [
-                r
-                for r in chain
-                if (r.history_date, r.history_id) < (record.history_date, record.history_id)
-            ]
-            previous[(key, record.history_id)] = before[-1] if before else None
+    for key, history_id, record, before in _rows_with_previous(kinds, by_kind):
+        records[(key, history_id)] = record
+        previous[(key, history_id)] = before
+    _attach_history_users(list(records.values()) + [r for r in previous.values() if r])
     linked = _linked(kinds, records, previous)
     result = []
     for key, history_id, _when in rows:
@@ -395,6 +382,62 @@ def entries(rows):
         )
     _name_foreign_keys(result)
     return result
+
+
+def _rows_with_previous(kinds, by_kind):
+    """(kind, history_id, row, previous row or None) for the wanted rows of every kind, from one
+    UNION query: each row and the one before it for the same object, as JSON."""
+    if not by_kind:
+        return []
+    parts, params = [], []
+    for key, ids in by_kind.items():
+        table = connection.ops.quote_name(kinds[key].history._meta.db_table)
+        parts.append(
+            f"(SELECT %s, h.history_id, row_to_json(h)::text, (SELECT row_to_json(p)::text "
+            f"FROM {table} p WHERE p.id = h.id AND (p.history_date, p.history_id) < "
+            f"(h.history_date, h.history_id) ORDER BY p.history_date DESC, p.history_id DESC "
+            f"LIMIT 1) FROM {table} h WHERE h.history_id = ANY(%s))"
+        )
+        params += [key, list(ids)]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        found = cursor.fetchall()
+    return [
+        (
+            key,
+            history_id,
+            _from_json(kinds[key].history, row),
+            _from_json(kinds[key].history, before) if before else None,
+        )
+        for key, history_id, row, before in found
+    ]
+
+
+def _from_json(history, text):
+    """A history row rebuilt from Postgres's row_to_json, each value as its field reads it."""
+    data = json.loads(text)
+    values = []
+    for field in history._meta.concrete_fields:
+        value = data.get(field.column)
+        if value is not None and not isinstance(field, models.JSONField):
+            if isinstance(field, models.BinaryField):
+                value = bytes.fromhex(value[2:])  # Postgres writes bytea as \x…
+            else:
+                value = field.to_python(value)
+        values.append(value)
+    return history.from_db(
+        connection.alias, [f.attname for f in history._meta.concrete_fields], values
+    )
+
+
+def _attach_history_users(records):
+    """Each row's history_user, read in one query for all of them."""
+    from members.models import Person
+
+    ids = {r.history_user_id for r in records if r.history_user_id}
+    people = Person._base_manager.in_bulk(ids) if ids else {}
+    for record in records:
+        record.history_user = people.get(record.history_user_id)
 
 
 def _linked(kinds, records, previous):
