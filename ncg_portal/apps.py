@@ -25,6 +25,13 @@ class PortalConfig(AppConfig):
         post_migrate.connect(protect_after_migrate, sender=self, dispatch_uid="ncg_history_guard")
         pre_create_historical_record.connect(apply_backdate, dispatch_uid="ncg_audit_backdate")
 
+        # Every write leaves a history row: its group's change stamp moves on (stamps.py).
+        from simple_history.signals import post_create_historical_record
+
+        from .stamps import on_history_row
+
+        post_create_historical_record.connect(on_history_row, dispatch_uid="ncg_change_stamps")
+
         from .security_log import connect
 
         connect()

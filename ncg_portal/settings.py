@@ -121,6 +121,10 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Parts of pages kept in each web worker's memory under their group's change stamp
+# (ncg_portal/stamps.py, the {% fragment %} tag). FRAGMENT_CACHE=false renders them every time.
+FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", True)
+
 # Serve the benchmark's two reference views (bench/reference_views.py); never in production.
 BENCH_REFERENCES = env_bool("BENCH_REFERENCES", False)
 
@@ -152,6 +156,12 @@ else:
             "OPTIONS": {"MAX_ENTRIES": env_int("PDF_CACHE_ENTRIES", 2000)},
         },
     }
+# Page fragments ({% fragment %}): in each worker's memory, as their keys hold the shared stamps.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "ncg-fragments",
+    "OPTIONS": {"MAX_ENTRIES": env_int("FRAGMENT_CACHE_ENTRIES", 2000)},
+}
 
 TASKS = {
     "default": {

@@ -47,6 +47,13 @@ def _no_session_refresh_mid_test(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_fragment_cache(settings):
+    """Tests change data in a transaction that never commits, so change stamps (which move on
+    commit) would not move: fragments are rendered every time, except in tests/test_fragments.py."""
+    settings.FRAGMENT_CACHE = False
+
+
+@pytest.fixture(autouse=True)
 def _english_outside_requests():
     """A request leaves its language active in the thread; each test starts in English."""
     from django.utils import translation

@@ -446,6 +446,11 @@ ALLOWED = {
         2,
         "ANALYZE and the database's size, no write",
     ),
+    ("ncg_portal/audit_log.py", "page", "execute"): (1, "reads a page of the log, no write"),
+    ("ncg_portal/audit_log.py", "_rows_with_previous", "execute"): (
+        1,
+        "reads history rows and their previous versions, no write",
+    ),
     ("ncg_portal/history_guard.py", "protect_history", "execute"): (
         2,
         "creates the append-only trigger on the history tables",

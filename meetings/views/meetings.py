@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -106,7 +107,8 @@ def meeting_detail(request, slug, pk):
 
         turnout = services.expected_turnout(meeting)
         context.update(
-            readers=paper_readers(meeting),
+            # Read only when the papers' fragment is rendered, not when it is kept.
+            readers=SimpleLazyObject(lambda: paper_readers(meeting)),
             turnout=turnout,
             quorum_warning=services.quorum_warning(meeting, turnout=turnout),
             attendances=attendances,

@@ -1,8 +1,12 @@
+import hashlib
 import re
 
 from django import template
+from django.conf import settings
+from django.core.cache import caches
 from django.utils.html import conditional_escape, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -77,3 +81,44 @@ def paragraphs(text, autoescape=True):
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key)
+
+
+@register.tag
+def fragment(parser, token):
+    """{% fragment "name" value … %}…{% endfragment %}: the enclosed part of a group's page, kept
+    in this worker's memory under the group's change stamp (ncg_portal/stamps.py), the language
+    and the values given. Only for parts that show nothing but the group's own data, the same to
+    everyone who passes the given values (a role, a meeting): never one person's own answers,
+    forms (their CSRF tokens) or anything that moves with the clock."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("{% fragment %} needs a name")
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(nodelist, [parser.compile_filter(bit) for bit in bits[1:]])
+
+
+class FragmentNode(template.Node):
+    def __init__(self, nodelist, parts):
+        self.nodelist = nodelist
+        self.parts = parts
+
+    def render(self, context):
+        group = context.get("group")
+        request = context.get("request")
+        if not settings.FRAGMENT_CACHE or group is None or request is None:
+            return self.nodelist.render(context)
+        from ncg_portal import stamps
+
+        stamp = getattr(request, "_ncg_stamp", None)
+        if stamp is None:  # once a request, however many fragments
+            stamp = request._ncg_stamp = stamps.current(group.pk)
+        values = [str(part.resolve(context)) for part in self.parts]
+        raw = "\x1f".join([group.pk.__str__(), stamp, get_language() or "", *values])
+        key = "fragment:" + hashlib.sha256(raw.encode()).hexdigest()
+        store = caches["fragments"]
+        html = store.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            store.set(key, str(html), timeout=None)
+        return mark_safe(html)
