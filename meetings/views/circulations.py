@@ -92,11 +92,9 @@ def circulation_new(request, slug):
 @login_required
 def circulation_detail(request, slug, pk):
     group, circulation = get_circulation_for(request.user, slug, pk)
-    mine = list(
-        Comment.objects.filter(
-            circulation=circulation, person=request.user, source=Comment.Source.WEB
-        )
-    )
+    # The person's own comments, made here and sent by email, in one query.
+    own = list(Comment.objects.filter(circulation=circulation, person=request.user))
+    mine = [c for c in own if c.source == Comment.Source.WEB]
     form = None
     if can_respond(request.user, circulation):
         posted = request.method == "POST"
@@ -133,18 +131,21 @@ def circulation_detail(request, slug, pk):
         form=form,
         questions=circulation.questions.all(),
         papers=circulation.papers.prefetch_related("versions"),
-        my_email_replies=Comment.objects.filter(
-            circulation=circulation, person=request.user, source=Comment.Source.EMAIL
-        ),
+        my_email_replies=[c for c in own if c.source == Comment.Source.EMAIL],
         can_read_summary=can_read_summary(request.user, circulation),
     )
     if manages:
         context.update(
             recipients=circulation.recipients.select_related("person"),
+            # Not the stored messages' raw bytes: the page shows none of them.
             comments=circulation.comments.select_related(
                 "person", "paper", "question", "inbound_message"
-            ).prefetch_related("attachments"),
-            held=circulation.inbound_messages.filter(status=InboundMessage.Status.HELD),
+            )
+            .defer("inbound_message__raw")
+            .prefetch_related("attachments"),
+            held=circulation.inbound_messages.filter(status=InboundMessage.Status.HELD).defer(
+                "raw"
+            ),
         )
     status = 400 if form is not None and form.errors else 200
     return render(request, "meetings/circulation_detail.html", context, status=status)
