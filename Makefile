@@ -12,7 +12,7 @@ test: bootstrap
 
 # The performance benchmark (docs/benchmarks.md): builds its own data sets the first time.
 bench: bootstrap
-	bash -c 'source scripts/env.sh && .venv/bin/python bench/run.py $(ARGS)'
+	bash scripts/bench.sh $(ARGS)
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
