@@ -1,6 +1,7 @@
 """A letter's Markdown made safe HTML, and word-by-word comparison of two versions."""
 
 import difflib
+import functools
 import re
 
 import markdown
@@ -12,8 +13,11 @@ ALLOWED_TAGS = {"h2", "h3", "h4", "p", "ul", "ol", "li", "strong", "em", "a", "b
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
 
 
+@functools.lru_cache(maxsize=512)
 def render_markdown(text):
-    """Sanitised HTML for a letter body. Headings start at h2: the page or PDF owns the h1."""
+    """Sanitised HTML for a letter body. Headings start at h2: the page or PDF owns the h1.
+    Kept per process by the text itself (a pure function; a letter version's words never change),
+    as letter pages show the same versions again and again."""
     html = markdown.markdown(text or "", extensions=["sane_lists"], output_format="html")
     # "# Heading" in a letter is a section heading, one level under the letter's title.
     html = re.sub(r"<(/?)h([1-5])>", lambda m: f"<{m[1]}h{min(int(m[2]) + 1, 4)}>", html)
