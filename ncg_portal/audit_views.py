@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -107,8 +108,15 @@ def audit_log(request, slug):
     group = get_records_group(request.user, slug)
     form = AuditFilterForm(request.GET or None, group=group)
     filters = form.filters()
-    page = LogPage(
-        AuditLog(group, filters), _page_number(request), PAGE_SIZE, counted=filters != Filters()
+    # Read only when the entries' fragment is rendered: it is kept under the group's change
+    # stamp, which every new history row of the group moves on (templates/audit/log.html).
+    page = SimpleLazyObject(
+        lambda: LogPage(
+            AuditLog(group, filters),
+            _page_number(request),
+            PAGE_SIZE,
+            counted=filters != Filters(),
+        )
     )
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
     context = group_page_context(
@@ -117,7 +125,7 @@ def audit_log(request, slug):
         "audit",
         form=form,
         page=page,
-        rows=_rows_for_page(page.object_list),
+        rows=SimpleLazyObject(lambda: _rows_for_page(page.object_list)),
         filter_query=urlencode(query) + "&" if query else "",
         csv_query=urlencode(query),
     )

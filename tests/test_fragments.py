@@ -142,3 +142,21 @@ def test_nothing_moves_before_the_change_commits(ncg):
         ends_at=timezone.now() + datetime.timedelta(hours=1),
     )
     assert stamps.current(ncg.pk) == before
+
+
+def test_the_audit_log_is_kept_until_the_group_changes(
+    fragments_on, meeting_with_paper, as_secretariat, django_capture_on_commit_callbacks
+):
+    _meeting, paper, _version = meeting_with_paper
+    first, first_queries = _get(as_secretariat, "/en/g/ncg/audit/")
+    again, again_queries = _get(as_secretariat, "/en/g/ncg/audit/")
+    assert "Budget outlook" in first
+    assert again_queries < first_queries  # the log was not read again
+    with django_capture_on_commit_callbacks(execute=True):
+        paper.title_en = "Budget outlook, second thoughts"
+        paper.save()
+    after, _ = _get(as_secretariat, "/en/g/ncg/audit/")
+    assert "Budget outlook, second thoughts" in after
+    # A search is kept apart from the whole log.
+    searched, _ = _get(as_secretariat, "/en/g/ncg/audit/?text=nothing-matches-this")
+    assert "Budget outlook" not in searched.split("</form>")[-1]
