@@ -44,9 +44,12 @@ def main():
         for _ in range(3):  # warm: first visits, caches
             assert client.get(path).status_code == 200, (page, path)
         queries = []
-        with connection.execute_wrapper(
-            lambda run, sql, *rest: queries.append(sql) or run(sql, *rest)
-        ):
+
+        def counted(run, sql, *rest, queries=queries):
+            queries.append(sql)
+            return run(sql, *rest)
+
+        with connection.execute_wrapper(counted):
             client.get(path)
         times = []
         for _ in range(args.requests):

@@ -18,11 +18,10 @@ A position ("Agree", "Cytuno", …) on the reply's first line, alone, is returne
 """
 
 import email.utils
+import functools
 import re
 from dataclasses import dataclass
 
-import html2text
-from bs4 import BeautifulSoup
 from mailparser_reply import constants as reply_constants
 from mailparser_reply.parser import EmailMessage as _LibraryMessage
 
@@ -318,20 +317,37 @@ def reply_from_text(text):
 # --- HTML ---------------------------------------------------------------------------------------
 
 
-class _Text(html2text.HTML2Text):
-    """html2text without Markdown escaping: "1." and "-" at a line start stay as written."""
+# BeautifulSoup and html2text are imported only when a reply has no text part to read. Nearly
+# every mail client sends one, and importing BeautifulSoup (soupsieve compiles its CSS patterns)
+# costs about a tenth of a second, which every `receive_email` process (one per message) paid.
 
-    def __init__(self):
-        super().__init__(bodywidth=0)
-        self.ignore_images = True
-        self.ignore_emphasis = True
-        self.ignore_links = True  # link targets are written into the text first
-        self.ignore_tables = True
-        self.unicode_snob = True
-        self.single_line_break = False
 
-    def handle_data(self, data, entity_char=False):
-        super().handle_data(data, entity_char=True)
+def _soup(html):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(html, "html.parser")
+
+
+@functools.cache
+def _text_class():
+    import html2text
+
+    class _Text(html2text.HTML2Text):
+        """html2text without Markdown escaping: "1." and "-" at a line start stay as written."""
+
+        def __init__(self):
+            super().__init__(bodywidth=0)
+            self.ignore_images = True
+            self.ignore_emphasis = True
+            self.ignore_links = True  # link targets are written into the text first
+            self.ignore_tables = True
+            self.unicode_snob = True
+            self.single_line_break = False
+
+        def handle_data(self, data, entity_char=False):
+            super().handle_data(data, entity_char=True)
+
+    return _Text
 
 
 def _source_offset(html, element):
@@ -367,10 +383,10 @@ def _empty(element):
 
 
 def html_without_quotes(html):
-    soup = BeautifulSoup(html, "html.parser")
+    soup = _soup(html)
     cut = _quote_start(html, soup)
     if cut is not None:  # Outlook: no container, the quote is everything after the marker
-        soup = BeautifulSoup(html[:cut], "html.parser")
+        soup = _soup(html[:cut])
     for element in soup(["script", "style", "head", "title", "img"]):
         _empty(element)
     for element in soup.select(", ".join(HTML_QUOTES)):
@@ -383,7 +399,7 @@ def html_without_quotes(html):
 
 
 def html_to_text(html):
-    return _Text().handle(html_without_quotes(html))
+    return _text_class()().handle(html_without_quotes(html))
 
 
 # --- Messages -----------------------------------------------------------------------------------

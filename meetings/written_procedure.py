@@ -243,14 +243,30 @@ def _attachments(links):
     ]
 
 
-def _mail_recipient(circulation, recipient, kind):
+def _shared_parts(circulation, language):
+    """What every recipient's email in one language has in common: the questions, the papers and
+    the links. Read once per language and sending, not once per recipient (a circulation to a
+    thousand people made three queries and three URL reversals for each)."""
+    links = _paper_links(circulation, language)
+    return {
+        "questions": list(circulation.questions.all()),
+        "papers": links,
+        "attachments": _attachments(links),
+        "url": _circulation_url(circulation, language),
+    }
+
+
+def _mail_recipient(circulation, recipient, kind, shared):
+    """Queue one recipient's email; `shared` caches _shared_parts by language for one sending."""
     from ncg_portal.mail import queue_mail
 
     from .reply_tokens import reply_address
 
     person = recipient.person
     language = person.preferred_language or "en"
-    links = _paper_links(circulation, language)
+    if language not in shared:
+        shared[language] = _shared_parts(circulation, language)
+    parts = shared[language]
     queue_mail(
         kind=kind,
         to_email=person.email,
@@ -261,12 +277,12 @@ def _mail_recipient(circulation, recipient, kind):
         context={
             "circulation": circulation,
             "person": person,
-            "questions": list(circulation.questions.all()),
-            "papers": links,
-            "attached": bool(links) and bool(_attachments(links)),
-            "url": _circulation_url(circulation, language),
+            "questions": parts["questions"],
+            "papers": parts["papers"],
+            "attached": bool(parts["papers"]) and bool(parts["attachments"]),
+            "url": parts["url"],
         },
-        attachments=_attachments(links) if kind == "circulation" else [],
+        attachments=parts["attachments"] if kind == "circulation" else [],
     )
 
 
@@ -286,8 +302,9 @@ def open_circulation(*, circulation, opened_by):
     circulation.opened_at = now
     circulation.silence_is_agreement = circulation.group.silence_is_agreement
     with_reason(circulation, "Circulated to members", user=opened_by).save()
+    shared = {}
     for recipient in circulation.recipients.select_related("person"):
-        _mail_recipient(circulation, recipient, "circulation")
+        _mail_recipient(circulation, recipient, "circulation", shared)
         recipient.sent_at = now
         with_reason(recipient, "Circulated").save(update_fields=["sent_at"])
     _schedule(circulation)
@@ -320,9 +337,9 @@ def send_reminders(*, circulation, sent_by=None, now=None):
     waiting = circulation.recipients.filter(responded_at__isnull=True).select_related("person")
     if sent_by is None:  # the automatic reminder goes once
         waiting = waiting.filter(reminded_at__isnull=True)
-    count = 0
+    count, shared = 0, {}
     for recipient in waiting:
-        _mail_recipient(circulation, recipient, "circulation_reminder")
+        _mail_recipient(circulation, recipient, "circulation_reminder", shared)
         recipient.reminded_at = now
         with_reason(recipient, "Reminded", user=sent_by).save(update_fields=["reminded_at"])
         count += 1

@@ -86,7 +86,26 @@ def groups_of(instance):
 
 
 def on_history_row(sender, instance, **kwargs):
+    """Note the groups a new history row moves on; they move once the transaction commits, all
+    of them in one write to the shared cache, however many rows the transaction wrote."""
     groups = groups_of(instance)
     if groups == set():
         return
-    transaction.on_commit(lambda: bump(groups))
+    connection = transaction.get_connection()
+    pending = connection.__dict__.setdefault("_ncg_pending_stamps", set())
+    pending.update(groups if groups is not None else {None})
+    # One callback per row, but only the first to run after the commit finds anything to do. A
+    # rolled-back transaction's groups move at the next commit: a needless move, never a missed one.
+    transaction.on_commit(lambda: _flush(connection))
+
+
+def _flush(connection):
+    pending = connection.__dict__.get("_ncg_pending_stamps")
+    if not pending:
+        return
+    connection.__dict__["_ncg_pending_stamps"] = set()
+    if None in pending:
+        bump(None)
+        pending.discard(None)
+    if pending:
+        bump(pending)
