@@ -10,11 +10,13 @@ are shown too.
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench import report  # noqa: E402
+
 START, END = "<!-- bench:before-after -->", "<!-- /bench:before-after -->"
 
 
@@ -65,15 +67,7 @@ def main():
     print(text)
     if args.no_write:
         return
-    path = ROOT / "docs" / "benchmarks.md"
-    current = path.read_text()
-    if START in current:
-        current = re.sub(
-            re.escape(START) + ".*?" + re.escape(END), lambda m: text, current, flags=re.S
-        )
-    else:
-        current = current.rstrip() + "\n\n" + text + "\n"
-    path.write_text(current)
+    report.write_section(START, END, text.replace(START, "").replace(END, ""))
 
 
 if __name__ == "__main__":

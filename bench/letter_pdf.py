@@ -20,7 +20,6 @@ import argparse
 import datetime
 import os
 import platform
-import re
 import statistics
 import sys
 import time
@@ -28,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import report  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ncg_portal.settings")
 
 import django  # noqa: E402
@@ -104,27 +105,8 @@ def page_count(data):
         return len(pdf.pages)
 
 
-def cpu_model():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def write_section(text):
-    path = ROOT / "docs" / "benchmarks.md"
-    current = path.read_text() if path.exists() else "# Benchmarks\n"
-    section = f"{START}\n{text.rstrip()}\n{END}"
-    if START in current and END in current:
-        current = re.sub(
-            re.escape(START) + ".*?" + re.escape(END), lambda _: section, current, flags=re.S
-        )
-    else:
-        current = current.rstrip() + "\n\n" + section + "\n"
-    path.write_text(current)
+    report.write_section(START, END, text)
 
 
 def letter_html(letter, version):
@@ -227,7 +209,7 @@ def main():
 
     backend = cache.__class__.__name__
     machine = (
-        f"{cpu_model()}, {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"{report.cpu_model()}, {platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, WeasyPrint {weasyprint.__version__}, "
         f"load average {os.getloadavg()[0]:.1f} at the end"
     )

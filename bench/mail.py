@@ -38,7 +38,6 @@ import email.utils
 import mailbox
 import os
 import platform
-import re
 import resource
 import socket
 import statistics
@@ -51,6 +50,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import report as docs_report  # noqa: E402
+
 START, END = "<!-- bench:mail -->", "<!-- /bench:mail -->"
 BUDGET_SECONDS = 60
 REPLY_DOMAIN = "replies.example.org"
@@ -638,27 +639,8 @@ class LoadSampler(threading.Thread):
             time.sleep(5)
 
 
-def cpu_model():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def write_section(text):
-    path = ROOT / "docs" / "benchmarks.md"
-    current = path.read_text() if path.exists() else "# Benchmarks\n"
-    section = f"{START}\n{text.rstrip()}\n{END}"
-    if START in current and END in current:
-        current = re.sub(
-            re.escape(START) + ".*?" + re.escape(END), lambda _: section, current, flags=re.S
-        )
-    else:
-        current = current.rstrip() + "\n\n" + section + "\n"
-    path.write_text(current)
+    docs_report.write_section(START, END, text)
 
 
 def verdict(seconds, count):
@@ -674,7 +656,7 @@ def _numbers(args, option, default):
 def report(args, sends, pipes, maildir, cold, load):
     count = args.count
     machine = (
-        f"{cpu_model()}, {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"{docs_report.cpu_model()}, {platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, PostgreSQL {connection.pg_version // 10000}"
     )
     options = [

@@ -29,6 +29,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench import report  # noqa: E402
+
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 START, END = "<!-- bench:pages -->", "<!-- /bench:pages -->"
 SESSIONS_PER_ROLE = 50
@@ -272,11 +275,7 @@ def worker_peak_memory(server):
 
 
 def machine():
-    cpu = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
+    cpu = report.cpu_model()
     return f"{cpu}, {os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}"
 
 
@@ -431,15 +430,7 @@ def markdown(report):
 
 
 def write_section(text):
-    path = ROOT / "docs" / "benchmarks.md"
-    current = path.read_text()
-    if START in current:
-        current = re.sub(
-            re.escape(START) + ".*?" + re.escape(END), lambda m: text, current, flags=re.S
-        )
-    else:
-        current = current.rstrip() + "\n\n" + text + "\n"
-    path.write_text(current)
+    report.write_section(START, END, text.replace(START, "").replace(END, ""))
 
 
 if __name__ == "__main__":
