@@ -8,8 +8,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from members.models import Role
 from members.pages import group_page_context
-from members.permissions import can_manage_membership, current_roles, get_group_for
+from members.permissions import (
+    can_keep_records,
+    can_manage_membership,
+    current_roles,
+    get_group_for,
+)
 from ncg_portal.audit import record_access
 from ncg_portal.concurrency import Conflict, conflict_summary, show_conflict
 from ncg_portal.models import RecordAccess
@@ -249,9 +255,13 @@ def _detail_page(request, group, letter, *, approve_form=None, issue_form=None, 
             code_approval=can_approve and has_code_authenticator(request.user),
             issue_form=issue_form,
             versions=letter.versions.select_related("saved_by"),
+            # Only those who see the panel (the template's test): members are not shown the
+            # draft minutes and others' responses it lists, so it is not read for them.
             sources=sources_panel(
                 letter.meetings.all(), letter.circulations.select_related("group")
-            ),
+            )
+            if can_keep_records(request.user, group, roles=roles) or Role.CHAIR in roles
+            else None,
             held=(
                 letter.inbound_messages.filter(status="held").select_related("person")
                 if can_manage_membership(request.user, group, roles=roles)
