@@ -18,7 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.run import MAIN_ROLE, bench_name, server_env  # noqa: E402
+from bench import report  # noqa: E402
+from bench.run import MAIN_ROLE, server_env  # noqa: E402
 
 
 def main():
@@ -27,7 +28,7 @@ def main():
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--json", help="write the figures to this file")
     args = parser.parse_args()
-    manifest = json.loads((ROOT / ".bench" / bench_name(args.scale) / "manifest.json").read_text())
+    manifest = json.loads(report.manifest_path(args.scale).read_text())
     os.environ.update(server_env(manifest))
     import django
 

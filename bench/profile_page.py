@@ -17,7 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.run import bench_name, server_env  # noqa: E402
+from bench import report  # noqa: E402
+from bench.run import server_env  # noqa: E402
 
 
 def main():
@@ -30,7 +31,7 @@ def main():
     parser.add_argument("--limit", type=int, default=40)
     parser.add_argument("--sql-width", type=int, default=160)
     args = parser.parse_args()
-    manifest = json.loads((ROOT / ".bench" / bench_name(args.scale) / "manifest.json").read_text())
+    manifest = json.loads(report.manifest_path(args.scale).read_text())
     os.environ.update(server_env(manifest))
     import django
 

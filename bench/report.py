@@ -1,11 +1,21 @@
-"""What the benchmark scripts share: the machine's CPU, and writing a section of
-docs/benchmarks.md between its markers (each script owns its own section)."""
+"""What the benchmark scripts share: the data sets' names and manifests, the machine's CPU, and
+writing a section of docs/benchmarks.md between its markers (each script owns its own section)."""
 
 import platform
 import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def bench_database_name(scale):
+    """The database `make_bench_data --scale N` makes: ncg_bench_1, ncg_bench_0_1."""
+    return "ncg_bench_" + f"{scale:g}".replace(".", "_")
+
+
+def manifest_path(scale):
+    """Where `make_bench_data` writes whom and what the benchmark visits, for a scale."""
+    return ROOT / ".bench" / bench_database_name(scale) / "manifest.json"
 
 
 def cpu_model():

@@ -54,12 +54,8 @@ MAIN_ROLE = {
 REFERENCES = ("floor", "plain")
 
 
-def bench_name(scale):
-    return "ncg_bench_" + f"{scale:g}".replace(".", "_")
-
-
 def manifest_for(scale, rebuild):
-    path = ROOT / ".bench" / bench_name(scale) / "manifest.json"
+    path = report.manifest_path(scale)
     if rebuild or not path.exists():
         subprocess.run(
             [PYTHON, "manage.py", "make_bench_data", "--scale", f"{scale:g}"], cwd=ROOT, check=True

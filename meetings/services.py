@@ -248,11 +248,8 @@ def expected_turnout(meeting):
         apologies=Count("pk", filter=Q(response="apologies")),
     )
     members = voting.count()
-    group = meeting.group
     # The quorum of those who are members on the meeting's day (Group.quorum counts today's).
-    quorum = (
-        group.quorum_number if group.quorum_rule == group.QuorumRule.FIXED else members // 2 + 1
-    )
+    quorum = meeting.group.quorum(members)
     return {
         "members": members,
         "attending": counts["attending"],

@@ -100,18 +100,6 @@ class Organisation(BilingualMixin, models.Model):
         return self.name
 
 
-class GroupQuerySet(models.QuerySet):
-    def visible_to(self, person):
-        """Groups the person belongs to now (any role); staff see every group."""
-        if not person.is_authenticated:
-            return self.none()
-        if person.is_superuser:
-            return self
-        return self.filter(
-            memberships__in=Membership.objects.current().filter(person=person)
-        ).distinct()
-
-
 class Group(BilingualMixin, models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
@@ -172,8 +160,6 @@ class Group(BilingualMixin, models.Model):
     )
     closure_reason = models.TextField(_("why the group closed"), blank=True)
     history = HistoricalRecords()
-
-    objects = GroupQuerySet.as_manager()
 
     bilingual_fields = (
         "name",

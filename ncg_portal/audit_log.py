@@ -263,7 +263,7 @@ class LogPage:
 
 
 class AuditLog:
-    """The group's log under the filters: pages (LogPage), or len() and slicing (Paginator)."""
+    """The group's log under the filters: pages (LogPage), a count, or every entry in turn."""
 
     def __init__(self, group, filters):
         self.group = group
@@ -301,14 +301,6 @@ class AuditLog:
             cursor.execute(sql, [*params, size + 1, (number - 1) * size])
             rows = cursor.fetchall()
         return entries(rows[:size]), len(rows) > size
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, index):
-        if self._union is None:
-            return []
-        return entries(list(self._union[index]))
 
     def __iter__(self):
         """Every entry, a batch at a time (the CSV export)."""

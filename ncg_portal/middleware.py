@@ -107,8 +107,6 @@ class SessionRefreshMiddleware:
     @classmethod
     def fresh_at_sign_in(cls, sender, request, **kwargs):
         """Signing in saves the session anyway: the first minute's pages need not."""
-        import time
-
         if request is not None and hasattr(request, "session"):
             request.session[cls.KEY] = int(time.time())
 
@@ -116,8 +114,6 @@ class SessionRefreshMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        import time
-
         from django.conf import settings
 
         session = request.session

@@ -114,7 +114,7 @@ class FragmentNode(template.Node):
         if stamp is None:  # once a request, however many fragments
             stamp = request._ncg_stamp = stamps.current(group.pk)
         values = [str(part.resolve(context)) for part in self.parts]
-        raw = "\x1f".join([group.pk.__str__(), stamp, get_language() or "", *values])
+        raw = "\x1f".join([str(group.pk), stamp, get_language() or "", *values])
         key = "fragment:" + hashlib.sha256(raw.encode()).hexdigest()
         store = caches["fragments"]
         html = store.get(key)

@@ -19,11 +19,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from bench.report import bench_database_name
+
 ROOT = Path(settings.BASE_DIR)
-
-
-def bench_database_name(scale):
-    return "ncg_bench_" + f"{scale:g}".replace(".", "_")
 
 
 def bench_dir(name):
