@@ -181,8 +181,14 @@ class Builder:
         self.random = random.Random(seed)
         self.out = out
         self.made = Made()
+        self.now = timezone.now()
         self.today = timezone.localdate()
         self.media = Path(settings.MEDIA_ROOT)
+
+    def past(self, when, margin=datetime.timedelta(hours=3)):
+        """`when`, or a little before now if it is later: what happened for the next meeting so
+        far (its papers, answers) has happened already; no history is dated in the future."""
+        return min(when, self.now - margin)
 
     def create(self, model, objs):
         objs = bulk_create_with_history(objs, model, batch_size=BATCH)
@@ -360,15 +366,12 @@ class Builder:
         """Three meetings a year (one a term) per group, from the start up to next term."""
         dates = []
         year = self.start.year
-        while True:
-            for month in (10, 2, 6):  # autumn, spring, summer
-                y = year + (1 if month < 9 else 0)
-                day = datetime.date(y, month, 12)
-                if day > self.start:
+        while not dates or dates[-1] <= self.today:  # every term's meeting, and the next one
+            for month in (10, 2, 6):  # autumn, spring, summer, in date order
+                day = datetime.date(year + (1 if month < 9 else 0), month, 12)
+                if self.start < day and (not dates or dates[-1] <= self.today):
                     dates.append(day)
             year += 1
-            if dates and dates[-1] > self.today + datetime.timedelta(days=60):
-                break
         meetings = []
         for group in self.group_list:
             secretary = self._by_role(group, Role.SECRETARIAT)[0]
@@ -387,7 +390,7 @@ class Builder:
                     join_url="https://meet.example.org/bench",
                     status=Meeting.Status.HELD if past else Meeting.Status.CONFIRMED,
                     sequence=2 if past else 1,
-                    created_at=_aware(day - datetime.timedelta(days=60)),
+                    created_at=self.past(_aware(day - datetime.timedelta(days=60))),
                 )
                 meetings.append(_dated(meeting, meeting.created_at, secretary))
         self.meeting_list = self.create(Meeting, meetings)
@@ -397,7 +400,7 @@ class Builder:
             lambda m: (
                 [
                     (
-                        m.created_at + datetime.timedelta(days=14),
+                        self.past(m.created_at + datetime.timedelta(days=14)),
                         m._history_user,
                         {"status": Meeting.Status.CONFIRMED, "sequence": 1},
                     )
@@ -422,7 +425,7 @@ class Builder:
                             presenter="Welsh Government officials",
                             workstream=workstreams[position % len(workstreams)],
                         ),
-                        meeting.created_at + datetime.timedelta(days=20),
+                        self.past(meeting.created_at + datetime.timedelta(days=20)),
                         meeting._history_user,
                     )
                 )
@@ -435,7 +438,7 @@ class Builder:
         papers = []
         for meeting in self.meeting_list:
             items = self.items[meeting.pk]
-            when = meeting.starts_at - datetime.timedelta(days=7)
+            when = self.past(meeting.starts_at - datetime.timedelta(days=7))
             for n in range(PAPERS_PER_MEETING):
                 kind_en, kind_cy = KINDS[n % len(KINDS)]
                 topic_en, topic_cy = TOPICS[(meeting.pk + n) % len(TOPICS)]
@@ -490,6 +493,8 @@ class Builder:
         # Three members opened each paper (who opened what shows on the meeting page).
         downloads = []
         for version in self.version_list:
+            if version.uploaded_at + datetime.timedelta(days=1) > self.now:
+                continue  # not opened yet
             readers = self.random.sample(self.members_of[version.paper.group_id], 3)
             for person in readers:
                 downloads.append(
@@ -524,7 +529,7 @@ class Builder:
                         Attendance.Response.IN_PERSON: Attendance.Attended.IN_PERSON,
                         Attendance.Response.ONLINE: Attendance.Attended.ONLINE,
                     }.get(response, Attendance.Attended.ABSENT)
-                when = meeting.starts_at - datetime.timedelta(days=10)
+                when = self.past(meeting.starts_at - datetime.timedelta(days=10))
                 attendance.append(
                     _dated(
                         Attendance(
@@ -546,10 +551,10 @@ class Builder:
                             body_en="The Chair welcomed members to the meeting.",
                             body_cy="Croesawodd y Cadeirydd yr aelodau i'r cyfarfod.",
                             status=Minutes.Status.APPROVED,
-                            shared_at=meeting.ends_at + datetime.timedelta(days=5),
-                            approved_at=meeting.ends_at + datetime.timedelta(days=30),
+                            shared_at=self.past(meeting.ends_at + datetime.timedelta(days=5)),
+                            approved_at=self.past(meeting.ends_at + datetime.timedelta(days=30)),
                         ),
-                        meeting.ends_at + datetime.timedelta(days=2),
+                        self.past(meeting.ends_at + datetime.timedelta(days=2)),
                         meeting._history_user,
                     )
                 )
@@ -761,7 +766,8 @@ class Builder:
             group = self.group_list[n % len(self.group_list)]
             chair = self._by_role(group, Role.CHAIR)[0]
             secretary = self._by_role(group, Role.SECRETARIAT)[0]
-            day = self.start + datetime.timedelta(days=(n * 3650 // self.sizes.letters) % 3650)
+            span = (self.today - self.start).days - 30  # issued and published by now
+            day = self.start + datetime.timedelta(days=n * span // self.sizes.letters)
             draft = n < len(self.group_list)  # each group has one letter in draft
             issued = None if draft else _aware(day + datetime.timedelta(days=20))
             letter = Letter(

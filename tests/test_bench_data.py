@@ -6,7 +6,11 @@ import datetime
 
 import pikepdf
 import pytest
+from django.apps import apps
+from django.db.models import Max
 from django.test import Client
+from django.utils import timezone
+from simple_history.models import HistoricalChanges
 
 from bench.run import MAIN_ROLE, page_specs
 from meetings.models import Comment, Meeting, Minutes, PaperVersion
@@ -58,6 +62,13 @@ def test_what_it_makes(built, settings):
     version = PaperVersion.objects.select_related("paper").first()
     with version.file.open("rb") as f, pikepdf.open(f) as pdf:
         assert len(pdf.pages) == 1
+    # Nothing is dated in the future: the next meeting's papers and answers have happened already.
+    now = timezone.now()
+    for model in apps.get_models():
+        if issubclass(model, HistoricalChanges) and hasattr(model, "history_date"):
+            latest = model.objects.aggregate(latest=Max("history_date"))["latest"]
+            assert latest is None or latest <= now, model.__name__
+    assert Meeting.objects.filter(group__slug="bench-000", starts_at__gt=now).count() == 1
     # History is dated when things happened, not when the data set was made.
     history = Person.history.filter(email=builder.made.manifest["people"]["member"]).earliest(
         "history_date"
